@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CertificatesConfig(AppConfig):
+    verbose_name = "公示与证书"
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "certificates"

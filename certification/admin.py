@@ -1,0 +1,101 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+
+from . import services
+from .models import AuditEntry, Authority, Campaign, Notification, Province, User
+from .tasks import send_notification
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "role", "authority", "is_active", "date_joined"]
+    list_filter = ["role", "authority", "is_active", "is_staff"]
+    search_fields = ["email", "full_name", "mobile"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("个人信息", {"fields": ["full_name", "mobile", "email_verified"]}),
+        ("角色", {"fields": ["role", "authority"]}),
+        ("权限", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        ("时间", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"],
+                             "fields": ["email", "full_name", "role", "authority", "password1", "password2"]})]
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "short_name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "province"]
+    list_filter = ["kind"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["title", "authority", "level", "year", "status", "application_start", "application_end",
+                    "fee", "is_demo"]
+    list_filter = ["status", "level", "year", "authority", "is_demo"]
+    search_fields = ["title", "slug"]
+    readonly_fields = ["status", "created_at", "updated_at"]
+    actions = ["publish", "close"]
+
+    @admin.action(description="发布所选认证活动")
+    def publish(self, request, queryset):
+        self._apply(request, queryset, services.campaign_publish)
+
+    @admin.action(description="结束所选认证活动")
+    def close(self, request, queryset):
+        self._apply(request, queryset, services.campaign_close)
+
+    def _apply(self, request, queryset, func):
+        for campaign in queryset:
+            try:
+                func(campaign=campaign, actor=request.user, reason="管理后台操作")
+            except ValidationError as exc:
+                self.message_user(request, f"{campaign}：{'；'.join(exc.messages)}", messages.ERROR)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "content_type", "object_id", "action", "from_state", "to_state", "reason"]
+    list_filter = ["content_type", "action"]
+    search_fields = ["object_id", "reason", "actor__email"]
+    date_hierarchy = "at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "to_email", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["to_email", "subject"]
+    actions = ["resend"]
+
+    def has_change_permission(self, request, obj=None):
+        # Needed for the resend action; fields stay read-only.
+        return request.user.is_superuser
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    @admin.action(description="重新发送失败的通知")
+    def resend(self, request, queryset):
+        for note in queryset.filter(status=Notification.Status.FAILED):
+            Notification.objects.filter(pk=note.pk).update(status=Notification.Status.QUEUED)
+            send_notification.delay(note.pk)

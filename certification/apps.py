@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CertificationConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "certification"
+    verbose_name = "认证活动"

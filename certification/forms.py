@@ -1,0 +1,39 @@
+from django import forms
+
+from .models import Campaign, Level, Province
+
+
+class CatalogueFilterForm(forms.Form):
+    province = forms.ModelChoiceField(
+        label="省份", queryset=Province.objects.all(), to_field_name="code", required=False, empty_label="全部省份"
+    )
+    level = forms.ChoiceField(label="级别", choices=[("", "全部级别"), *Level.choices], required=False)
+
+
+class CampaignForm(forms.ModelForm):
+    """The data a secretariat edits; status changes only through the publish/close actions."""
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "title", "slug", "level", "year", "province", "summary", "source_notice",
+            "application_start", "application_end", "exam_date", "exam_note", "defense_start", "defense_end",
+            "defense_note", "results_note", "fee", "member_rate", "exceptional_track_free",
+            "weight_portfolio", "weight_exam", "weight_defense", "has_exam", "has_defense", "portfolio_aspects",
+            "shortlist_mode", "shortlist_value", "pass_mode", "pass_value", "tie_rule", "notice_working_days",
+            "contacts", "certificate_issuers", "electronic_certificate", "paper_certificate",
+            "allows_cross_level", "eligibility_rules",
+        ]
+        widgets = {
+            f: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            for f in ["application_start", "application_end", "exam_date", "defense_start", "defense_end"]
+        } | {"summary": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, authority=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.authority = authority or getattr(self.instance, "authority", None)
+        if self.authority and self.authority.province_id:
+            self.fields["province"].queryset = Province.objects.filter(pk=self.authority.province_id)
+        if self.authority:
+            # Uniqueness and cross-field checks need the authority before validation.
+            self.instance.authority = self.authority

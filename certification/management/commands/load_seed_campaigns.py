@@ -1,0 +1,12 @@
+from django.core.management.base import BaseCommand
+
+from certification.seed import load_seed_campaigns
+
+
+class Command(BaseCommand):
+    help = "载入省份、认证机构和通知中的种子认证活动（可重复执行）。"
+
+    def handle(self, *args, **options):
+        for campaign in load_seed_campaigns():
+            self.stdout.write(f"  {campaign.slug}: {campaign.title}")
+        self.stdout.write(self.style.SUCCESS("种子认证活动已载入。"))

@@ -1,0 +1,32 @@
+from django.db.models import QuerySet
+
+from .models import AuditEntry, Campaign, Notification
+
+
+def campaign_catalogue(*, province_code: str | None = None, level: str | None = None) -> QuerySet[Campaign]:
+    """Published campaigns for the public catalogue (全部认证)."""
+    qs = Campaign.objects.published().select_related("authority", "province")
+    if province_code:
+        # A national campaign is open to every province.
+        from django.db.models import Q
+
+        qs = qs.filter(Q(province__code=province_code) | Q(province__isnull=True))
+    if level:
+        qs = qs.filter(level=level)
+    return qs.order_by("-application_end", "level")
+
+
+def campaigns_managed_by(*, user) -> QuerySet[Campaign]:
+    qs = Campaign.objects.select_related("authority", "province")
+    if user.is_superuser:
+        return qs
+    return qs.filter(authority_id=user.authority_id)
+
+
+def audit_trail(*, subject) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.for_object(subject).select_related("actor")
+
+
+def outbox(*, status: str | None = None) -> QuerySet[Notification]:
+    qs = Notification.objects.select_related("recipient")
+    return qs.filter(status=status) if status else qs

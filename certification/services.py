@@ -1,0 +1,58 @@
+"""Writes for campaigns. Every state change goes through `campaign_transition`."""
+
+from django.db import transaction
+
+from .models import Campaign, Role, User
+from .notifications import notify_user
+from .workflow import transition
+
+CAMPAIGN_TRANSITIONS = {
+    Campaign.Status.DRAFT: {Campaign.Status.PUBLISHED},
+    Campaign.Status.PUBLISHED: {Campaign.Status.CLOSED, Campaign.Status.DRAFT},
+    Campaign.Status.CLOSED: set(),
+}
+
+
+def _notify_campaign_staff(campaign: Campaign, template: str) -> None:
+    staff = User.objects.filter(
+        authority_id=campaign.authority_id, is_active=True,
+        role__in=[Role.PROVINCIAL_SECRETARIAT, Role.NATIONAL_SECRETARIAT],
+    )
+    for person in staff:
+        notify_user(user=person, template=template, context={"campaign": campaign})
+
+
+def campaign_publish(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
+    return transition(
+        instance=campaign, to=Campaign.Status.PUBLISHED, actor=actor, allowed=CAMPAIGN_TRANSITIONS,
+        action="发布认证活动", reason=reason,
+        notify=lambda c: _notify_campaign_staff(c, "campaign_published"),
+    )
+
+
+def campaign_unpublish(*, campaign: Campaign, actor, reason: str) -> Campaign:
+    return transition(
+        instance=campaign, to=Campaign.Status.DRAFT, actor=actor, allowed=CAMPAIGN_TRANSITIONS,
+        action="撤回认证活动", reason=reason,
+    )
+
+
+def campaign_close(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
+    return transition(
+        instance=campaign, to=Campaign.Status.CLOSED, actor=actor, allowed=CAMPAIGN_TRANSITIONS,
+        action="结束认证活动", reason=reason,
+        notify=lambda c: _notify_campaign_staff(c, "campaign_closed"),
+    )
+
+
+@transaction.atomic
+def campaign_save(*, campaign: Campaign, actor) -> Campaign:
+    """Create or edit a campaign's data (never its status) with validation and an audit entry."""
+    from .workflow import audit
+
+    created = campaign.pk is None
+    campaign.full_clean()
+    campaign.save()
+    audit(subject=campaign, action="创建认证活动" if created else "修改认证活动", actor=actor,
+          to_state=campaign.status)
+    return campaign

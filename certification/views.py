@@ -1,0 +1,136 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import predicates, selectors, services
+from .forms import CampaignForm, CatalogueFilterForm
+from .models import Campaign, Notification, Role
+
+
+def catalogue(request):
+    """全部认证: published campaigns, filterable by province and level."""
+    form = CatalogueFilterForm(request.GET or None)
+    province_code = level = None
+    if form.is_valid():
+        province_code = form.cleaned_data["province"].code if form.cleaned_data["province"] else None
+        level = form.cleaned_data["level"] or None
+    campaigns = selectors.campaign_catalogue(province_code=province_code, level=level)
+    return render(request, "certification/catalogue.html", {"form": form, "campaigns": campaigns})
+
+
+def campaign_detail(request, slug):
+    campaign = get_object_or_404(Campaign.objects.select_related("authority", "province"), slug=slug)
+    if campaign.status == Campaign.Status.DRAFT and not request.user.has_perm(
+            "certification.manage_campaign", campaign):
+        raise PermissionDenied
+    return render(request, "certification/campaign_detail.html", {"campaign": campaign})
+
+
+@login_required
+def home(request):
+    """Each role lands on its own page after login."""
+    user = request.user
+    if predicates.is_administrator(user):
+        return redirect("admin:index")
+    targets = {
+        Role.APPLICANT: "applicants:my_certifications",
+        Role.PROVINCIAL_SECRETARIAT: "workbench",
+        Role.NATIONAL_SECRETARIAT: "workbench",
+        Role.EXPERT: "expert_home",
+        Role.SUPERVISOR: "supervision_home",
+    }
+    return redirect(targets.get(user.role, "catalogue"))
+
+
+def _require(request, perm, obj=None):
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+@login_required
+def workbench(request):
+    """The secretariat's campaign list."""
+    _require(request, "certification.create_campaign")
+    campaigns = selectors.campaigns_managed_by(user=request.user)
+    return render(request, "certification/workbench.html", {"campaigns": campaigns})
+
+
+@login_required
+def campaign_edit(request, slug=None):
+    campaign = get_object_or_404(Campaign, slug=slug) if slug else None
+    if campaign:
+        _require(request, "certification.manage_campaign", campaign)
+    else:
+        _require(request, "certification.create_campaign")
+    authority = campaign.authority if campaign else request.user.authority
+    form = CampaignForm(request.POST or None, instance=campaign, authority=authority)
+    if request.method == "POST" and form.is_valid():
+        saved = services.campaign_save(campaign=form.instance, actor=request.user)
+        messages.success(request, "认证活动已保存。")
+        return redirect("campaign_manage", slug=saved.slug)
+    return render(request, "certification/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@login_required
+def campaign_manage(request, slug):
+    campaign = get_object_or_404(Campaign.objects.select_related("authority", "province"), slug=slug)
+    _require(request, "certification.manage_campaign", campaign)
+    trail = selectors.audit_trail(subject=campaign)
+    return render(request, "certification/campaign_manage.html", {"campaign": campaign, "trail": trail})
+
+
+ACTIONS = {
+    "publish": (services.campaign_publish, "认证活动已发布。"),
+    "close": (services.campaign_close, "认证活动已结束。"),
+    "unpublish": (services.campaign_unpublish, "认证活动已撤回为草稿。"),
+}
+
+
+@login_required
+@require_POST
+def campaign_action(request, slug, action):
+    campaign = get_object_or_404(Campaign, slug=slug)
+    _require(request, "certification.manage_campaign", campaign)
+    if action not in ACTIONS:
+        raise PermissionDenied
+    func, done = ACTIONS[action]
+    reason = request.POST.get("reason", "").strip()
+    if action == "unpublish" and not reason:
+        messages.error(request, "撤回发布必须填写原因。")
+        return redirect("campaign_manage", slug=slug)
+    try:
+        func(campaign=campaign, actor=request.user, reason=reason)
+        messages.success(request, done)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("campaign_manage", slug=slug)
+
+
+@login_required
+def outbox(request):
+    _require(request, "certification.view_outbox")
+    status = request.GET.get("status") or None
+    page = Paginator(selectors.outbox(status=status), 50).get_page(request.GET.get("page"))
+    return render(request, "certification/outbox.html",
+                  {"page": page, "status": status, "statuses": Notification.Status.choices})
+
+
+@login_required
+def expert_home(request):
+    if not predicates.is_expert(request.user):
+        raise PermissionDenied
+    return render(request, "certification/role_home.html", {
+        "title": "评审专家工作台", "lead": "分配给您的申报书将在评审开始后出现在这里。"})
+
+
+@login_required
+def supervision_home(request):
+    if not predicates.is_supervisor(request.user):
+        raise PermissionDenied
+    return render(request, "certification/role_home.html", {
+        "title": "监督委员会工作台", "lead": "投诉受理与审计查询将在公示阶段开放。",
+        "link": (reverse("catalogue"), "查看认证活动")})

@@ -1,0 +1,59 @@
+"""The one way an aggregate changes state.
+
+Each aggregate's service declares its table of allowed transitions and calls `transition()`, which
+locks the row, checks the table, saves, writes the audit entry and queues notifications on commit.
+"""
+
+from collections.abc import Callable, Mapping
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from .models import AuditEntry
+
+
+class TransitionNotAllowed(ValidationError):
+    pass
+
+
+def audit(*, subject: models.Model, action: str, actor=None, from_state: str = "", to_state: str = "",
+          reason: str = "") -> AuditEntry:
+    return AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk), action=action,
+        from_state=from_state, to_state=to_state, reason=reason or "",
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def transition(*, instance: models.Model, to: str, actor, allowed: Mapping[str, set[str] | frozenset[str]],
+               action: str, reason: str = "", field: str = "status",
+               apply: Callable[[models.Model], None] | None = None,
+               notify: Callable[[models.Model], None] | None = None) -> models.Model:
+    """Move `instance` to state `to`.
+
+    `allowed` maps a state to the states it may go to. `apply` sets further fields on the locked row
+    before it is validated and saved; `notify` runs inside the transaction and should queue outbox
+    messages (which are themselves sent only after commit). Returns the locked, saved row.
+    """
+    with transaction.atomic():
+        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        current = getattr(locked, field)
+        if to not in allowed.get(current, ()):
+            labels = dict(locked._meta.get_field(field).choices or [])
+            raise TransitionNotAllowed(
+                f"当前状态“{labels.get(current, current)}”不能变更为“{labels.get(to, to)}”。",
+                code="transition_not_allowed",
+            )
+        setattr(locked, field, to)
+        if apply:
+            apply(locked)
+        locked.full_clean()
+        locked.save()
+        audit(subject=locked, action=action, actor=actor, from_state=current, to_state=to, reason=reason)
+        if notify:
+            notify(locked)
+    # Keep the caller's object in step with the database.
+    for f in locked._meta.concrete_fields:
+        setattr(instance, f.attname, getattr(locked, f.attname))
+    return locked
