@@ -205,8 +205,9 @@ class Campaign(models.Model):
     weight_defense = models.PositiveSmallIntegerField("答辩权重（%）", default=0)
     has_exam = models.BooleanField("设笔试", default=False)
     has_defense = models.BooleanField("设答辩", default=False)
-    portfolio_aspects = models.JSONField("业绩成果评审方面", default=list, blank=True,
-                                         help_text='形如 [{"code": "guidance", "name": "学生科技项目指导能力", "max": 20}]')
+    portfolio_aspects = models.JSONField(
+        "业绩成果评审方面", default=list, blank=True,
+        help_text='形如 [{"code": "guidance", "name": "学生科技项目指导能力", "max": 20}]')
 
     shortlist_mode = models.CharField("入围答辩规则", max_length=12, choices=CutoffMode.choices,
                                       default=CutoffMode.PROPORTION)
