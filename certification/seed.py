@@ -57,10 +57,13 @@ SENIOR_2023_RULES = {
          "text": "具备以下3项条件中任意2项。",
          "items": [
              {"code": "3.1", "category": "student_award", "window_years": 10, "scope": "national",
+              "first_supervisor": True,
               "text": "近十年内，作为第一指导教师指导学生参加国家或者国际青少年科技竞赛获奖。"},
              {"code": "3.2", "category": "professional_award", "window_years": 10, "scope": "national",
+              "also": [{"category": "counselor_honour", "scope": "provincial"}],
               "text": "近十年内，在国家级或国际科技教育相关专业评比活动获奖；或获得省部级以上（含）优秀科技辅导员表彰奖励。"},
              {"code": "3.3", "category": "research", "window_years": 10, "scope": "provincial",
+              "also": [{"category": "paper", "scope": "national"}],
               "text": "近十年内，作为课题负责人或核心研究者参与完成省部级以上青少年科技教育研究成果；"
                       "或作为第一、第二作者在国家级期刊上发表青少年科技教育相关论文。"},
          ]},
@@ -84,7 +87,7 @@ JUNIOR_JILIN_2024_RULES = {
         {"code": "achievements", "kind": "achievements", "clause": "第三条第4款", "min_count": 1,
          "text": "具备以下2项条件中任意1项。",
          "items": [
-             {"code": "4.1", "category": "student_activity", "window_years": 3,
+             {"code": "4.1", "category": "student_activity", "window_years": 3, "first_supervisor": True,
               "text": "近三年内，本人作为第一指导教师指导学生开展过校内外科技活动。"},
              {"code": "4.2", "category": "research_or_course", "window_years": None,
               "text": "本人参与过青少年科技教育相关课题研究或课程开发。"},
@@ -131,10 +134,12 @@ INTERMEDIATE_JIANGSU_2024_RULES = {
          "text": "具备以下3项条件中任意1项。（示例）",
          "items": [
              {"code": "A", "category": "student_award", "window_years": 5, "scope": "provincial",
+              "first_supervisor": True,
               "text": "近五年内，作为第一指导教师指导学生参加省级以上青少年科技竞赛获奖。"},
              {"code": "B", "category": "professional_award", "window_years": 5, "scope": "provincial",
               "text": "近五年内，在省级以上科技教育相关专业评比活动获奖。"},
              {"code": "C", "category": "research", "window_years": 5, "scope": "municipal",
+              "also": [{"category": "paper", "scope": "municipal"}],
               "text": "近五年内，参与完成市级以上青少年科技教育研究课题或发表相关论文。"},
          ]},
         {"code": "cross_level", "kind": "cross_level", "clause": "二、认证级别第2款",
