@@ -15,4 +15,7 @@ def send_notification(self, notification_id: int):
         final = self.request.retries >= MAX_RETRIES
         notification_record_failure(notification_id=notification_id, error=repr(exc), final=final)
         if not final:
-            raise self.retry(exc=exc, countdown=min(60 * 2 ** self.request.retries, 3600)) from exc
+            # Run eagerly (no Redis), apply() re-runs a *returned* Retry at once, while a raised one would escape
+            # to whoever queued the message; a worker needs it raised to schedule the retry.
+            return self.retry(exc=exc, countdown=min(60 * 2 ** self.request.retries, 3600),
+                              throw=not self.request.is_eager)

@@ -1,5 +1,7 @@
+import os
+
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import DATABASES, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -10,3 +12,7 @@ STORAGES = {
 }
 # Unit tests run tasks inline; the worker integration test starts a real worker process itself.
 CELERY_TASK_ALWAYS_EAGER = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not SQLite's in-memory default, so that a worker subprocess can open the same test database.
+    # The process id keeps parallel test runs apart.
+    DATABASES["default"]["TEST"] = {"NAME": f"/tmp/kjfdy-test-{os.getpid()}.sqlite3"}
