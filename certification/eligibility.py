@@ -325,13 +325,14 @@ def _achievement_outcome(item: dict, a: Achievement, ctx) -> str | None:
             continue
         if option.get("first_supervisor") and not a.as_first_supervisor:
             continue
-        if a.date is None:
-            undecided = True
-            continue
-        if a.date > ctx.deadline or a.date > ctx.today:
-            continue
         window = option.get("window_years", item.get("window_years"))
-        if window is not None and a.date < years_before(ctx.deadline, int(window)):
+        if a.date is None:
+            if window is not None:  # "近N年" cannot be judged without a date; "参与过" can.
+                undecided = True
+                continue
+        elif a.date > ctx.deadline or a.date > ctx.today:
+            continue
+        elif window is not None and a.date < years_before(ctx.deadline, int(window)):
             continue
         scope = option.get("scope")
         if scope:
