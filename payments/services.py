@@ -1,17 +1,454 @@
-"""Money. The applicants app calls exactly these two functions; everything else here is internal.
-
-Placeholders until the payments issue lands: they keep the seam the applicant journey relies on.
+"""Money. The applicants app calls `order_open_for_application` and `order_settle_withdrawal`; the views,
+admin and tasks call the rest. Every state change of an order goes through `order_transition`, under a lock.
 """
 
+import datetime as dt
+import logging
+import secrets
+from decimal import Decimal
 
-def order_open_for_application(*, application, actor):
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from certification.notifications import notify_user
+from certification.predicates import is_administrator
+from certification.workflow import audit, transition
+
+from .models import CNY, MemberRecord, NotificationLog, Order, Payment, Refund
+from .providers import NotificationRefused, ParsedNotification, get_provider
+
+logger = logging.getLogger(__name__)
+
+OS = Order.Status
+ORDER_TRANSITIONS = {
+    OS.PENDING: {OS.PAID, OS.CANCELLED},
+    # A fee-free (exceptional track) order has nothing to refund: withdrawing cancels it.
+    OS.PAID: {OS.REFUNDED, OS.REFUNDING, OS.CANCELLED},
+    OS.REFUNDING: {OS.REFUNDED},
+    OS.REFUNDED: set(),
+    OS.CANCELLED: set(),
+}
+
+CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def order_transition(*, order: Order, to: str, actor, action: str, reason: str = "", apply=None,
+                     template: str | None = None, context: dict | None = None) -> Order:
+    def notify(locked):
+        if template:
+            notify_user(user=locked.applicant, template=template, context={"order": locked, **(context or {})})
+
+    return transition(instance=order, to=to, actor=actor, allowed=ORDER_TRANSITIONS, action=action, reason=reason,
+                      apply=apply, notify=notify)
+
+
+# --- member rate -------------------------------------------------------------------------------------------
+
+def discount_label(rate: Decimal) -> str:
+    """0.70 → 七折, 0.85 → 八五折."""
+    hundredths = int((rate * 100).quantize(Decimal("1")))
+    tens, ones = divmod(hundredths, 10)
+    return f"{CHINESE_DIGITS[tens]}{CHINESE_DIGITS[ones] if ones else ''}折"
+
+
+def member_rate_evaluate(*, campaign, member_number: str, member_name: str, at: dt.datetime) -> tuple[bool, str]:
+    """Does the member rate apply, and the sentence that tells the applicant why (not)."""
+    member_number = (member_number or "").strip()
+    if campaign.member_rate >= 1:
+        return False, "本认证活动不设会员价。"
+    if not member_number:
+        return False, "未填写会员编号，按原价缴费。"
+    record = MemberRecord.objects.filter(number=member_number).first()
+    if record is None:
+        return False, "会员编号不存在"
+    if record.name.strip() != (member_name or "").strip():
+        return False, "姓名与会员登记不一致"
+    if at > record.valid_through:
+        return False, f"会籍已于{record.valid_until.year}年{record.valid_until.month}月到期"
+    return True, f"会员价：¥{campaign.member_fee}（{discount_label(campaign.member_rate)}）"
+
+
+def _apply_member_rate(order: Order, *, member_number: str, member_name: str, at: dt.datetime) -> None:
+    applies, note = member_rate_evaluate(campaign=order.campaign, member_number=member_number,
+                                         member_name=member_name, at=at)
+    order.member_number = (member_number or "").strip()
+    order.member_name = (member_name or "").strip()
+    order.member_rate_applied = applies
+    order.member_rate_note = note
+    order.amount = order.campaign.member_fee if applies else order.list_price
+
+
+# --- orders ------------------------------------------------------------------------------------------------
+
+def _membership_on_profile(user) -> tuple[str, str]:
+    """The membership the applicant keeps on their profile (applicants app), if they have one yet."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    try:
+        profile = user.applicant_profile
+    except (AttributeError, ObjectDoesNotExist):
+        return "", user.full_name
+    return getattr(profile, "member_number", "") or "", getattr(profile, "full_name", "") or user.full_name
+
+
+def _new_order_number() -> str:
+    return f"KJ{timezone.localtime():%Y%m%d%H%M%S}{secrets.randbelow(10**6):06d}"
+
+
+def order_open_for_application(*, application, actor, member_number: str | None = None,
+                               member_name: str | None = None) -> Order:
     """Called inside `applicants.services.application_submit`'s transaction once an application is submitted.
 
-    Creates the order for the campaign fee; a fee-free application (exceptional track) is marked paid at once.
+    Creates the order for the campaign fee (member rate if the membership is valid now); a fee-free
+    application (exceptional track) is marked paid at once and moves on to eligibility review.
     """
-    return None
+    from applicants.models import Application
+
+    existing = Order.objects.filter(application=application).first()
+    if existing:
+        return existing
+    campaign = application.campaign
+    user = application.applicant
+    waived = application.track == Application.Track.EXCEPTIONAL and campaign.exceptional_track_free
+    if member_number is None or member_name is None:
+        profile_number, profile_name = _membership_on_profile(user)
+        member_number = profile_number if member_number is None else member_number
+        member_name = profile_name if member_name is None else member_name
+    order = Order(application=application, applicant=user, campaign=campaign, list_price=campaign.fee,
+                  amount=campaign.fee, fee_waived=waived, invoice_title=user.full_name, invoice_email=user.email)
+    if waived:
+        order.amount = Decimal("0.00")
+        order.member_rate_note = "破格认证免缴认证评审费。"
+    else:
+        _apply_member_rate(order, member_number=member_number, member_name=member_name,
+                           at=timezone.now())
+    for attempt in range(5):
+        order.number = _new_order_number()
+        order.full_clean()
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+            break
+        except IntegrityError:
+            if attempt == 4 or Order.objects.filter(application=application).exists():
+                raise
+    audit(subject=order, action="生成订单", actor=actor, to_state=order.status,
+          reason=f"应付 ¥{order.amount}；{order.member_rate_note}")
+    if waived:
+        order_transition(order=order, to=OS.PAID, actor=actor, action="破格认证免缴费",
+                         apply=lambda o: setattr(o, "paid_at", timezone.now()))
+        _mark_application_paid(order=order, actor=actor)
+    else:
+        notify_user(user=user, template="order_created", context={"order": order})
+    return order
 
 
-def order_settle_withdrawal(*, application, actor, reason: str = ""):
-    """Called inside `applicants.services.application_withdraw`'s transaction: refunds what was paid."""
-    return None
+def order_recheck_member_rate(*, order: Order, actor, member_number: str, member_name: str | None = None) -> Order:
+    """Let the applicant try the member rate again while the order is unpaid."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().select_related("campaign", "applicant").get(pk=order.pk)
+        if locked.status != OS.PENDING or locked.fee_waived:
+            raise ValidationError("订单已支付或已关闭，不能再更改会员价。")
+        before = locked.amount
+        if member_name is None:
+            member_name = _membership_on_profile(locked.applicant)[1]
+        _apply_member_rate(locked, member_number=member_number, member_name=member_name, at=timezone.now())
+        locked.full_clean()
+        locked.save()
+        if locked.amount != before:
+            # The gateway was told the old amount: those attempts can no longer be paid.
+            locked.payments.filter(state=Payment.State.CREATED).update(state=Payment.State.CANCELLED)
+        audit(subject=locked, action="核验会员价", actor=actor, reason=locked.member_rate_note)
+    order.refresh_from_db()
+    return order
+
+
+def order_invoice_update(*, order: Order, actor, title_type: str, title: str, taxpayer_id: str,
+                         email: str) -> Order:
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if not locked.invoice_editable:
+            raise ValidationError("发票已开具，开票信息不能再修改。如需更正请联系秘书处。")
+        locked.invoice_title_type = title_type
+        locked.invoice_title = (title or "").strip()
+        locked.invoice_taxpayer_id = (taxpayer_id or "").strip().upper()
+        locked.invoice_email = (email or "").strip()
+        locked.full_clean()
+        locked.save()
+        audit(subject=locked, action="修改开票信息", actor=actor)
+    order.refresh_from_db()
+    return order
+
+
+def order_invoice_mark_issued(*, order: Order, actor, invoice_number: str = "") -> Order:
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status not in (OS.PAID, OS.REFUNDING, OS.REFUNDED) or locked.amount == 0:
+            raise ValidationError("只能为已支付且金额大于零的订单开具发票。")
+        if not locked.invoice_editable:
+            raise ValidationError("该订单的发票已开具。")
+        locked.invoice_status = Order.InvoiceStatus.ISSUED
+        locked.invoice_number = (invoice_number or "").strip()
+        locked.invoice_issued_at = timezone.now()
+        locked.save(update_fields=["invoice_status", "invoice_number", "invoice_issued_at"])
+        audit(subject=locked, action="开具电子发票", actor=actor, reason=locked.invoice_number)
+        notify_user(user=locked.applicant, template="order_invoice_issued", context={"order": locked})
+    order.refresh_from_db()
+    return order
+
+
+# --- paying ------------------------------------------------------------------------------------------------
+
+def payment_start(*, order: Order, provider_code: str, actor, request=None) -> tuple[Payment, str]:
+    """Create a payment attempt for the amount due and return it with the URL to send the browser to."""
+    provider = get_provider(provider_code)
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != OS.PENDING:
+            raise ValidationError("订单不是待支付状态，无需支付。")
+        if locked.amount <= 0:
+            raise ValidationError("订单金额为零，无需支付。")
+        if locked.campaign.phase() == locked.campaign.Phase.CLOSED:
+            raise ValidationError("报名已截止，不能再缴费。")
+        payment = Payment.objects.create(order=locked, provider=provider.code, amount=locked.amount, currency=CNY)
+        url = provider.create_payment(payment=payment, request=request)
+    return payment, url
+
+
+def _mark_application_paid(*, order: Order, actor) -> None:
+    from applicants.services import application_mark_paid
+
+    application_mark_paid(application=order.application, actor=actor)
+
+
+def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, via: str) -> None:
+    """Book the payment and complete the order. The caller holds the lock on the order row."""
+    payment.state = Payment.State.CONFIRMED
+    payment.provider_txn_id = txn_id
+    payment.confirmed_at = timezone.now()
+    payment.raw_notification = raw
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        payment.confirmed_by = actor
+    payment.save()
+    order.payments.filter(state=Payment.State.CREATED).exclude(pk=payment.pk).update(state=Payment.State.CANCELLED)
+    order_transition(order=order, to=OS.PAID, actor=actor, action=f"支付成功（{via}）", reason=f"交易号 {txn_id}",
+                     apply=lambda o: setattr(o, "paid_at", payment.confirmed_at), template="order_paid",
+                     context={"payment": payment})
+    _mark_application_paid(order=order, actor=actor)
+
+
+def _log(*, provider_code: str, source: str, parsed: ParsedNotification | None, params: dict, outcome: str,
+         reason: str = "", order_number: str = "", txn_id: str = "") -> NotificationLog:
+    return NotificationLog.objects.create(
+        provider=provider_code, source=source, outcome=outcome, reason=reason[:200],
+        order_number=(parsed.order_number if parsed else order_number)[:64],
+        provider_txn_id=(parsed.txn_id if parsed else txn_id)[:64],
+        payload={k: str(v) for k, v in dict(params).items()},
+    )
+
+
+def payment_notification_receive(*, provider_code: str, params: dict, source: str = "notify") -> NotificationLog:
+    """Handle a provider's notification (or the browser's signed return) exactly once.
+
+    Whatever is replayed, in whatever order, concurrently: the order row is locked, the provider's
+    transaction id is unique, and the order transition refuses a second PAID. A refusal changes nothing
+    and is logged with its reason.
+    """
+    params = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in dict(params).items()}
+    try:
+        provider = get_provider(provider_code)
+    except LookupError as exc:
+        return _log(provider_code=provider_code[:20], source=source, parsed=None, params=params,
+                    outcome=NotificationLog.Outcome.REFUSED, reason=str(exc))
+    try:
+        parsed = (provider.verify_return if source == "return" else provider.verify_notification)(params)
+    except NotificationRefused as exc:
+        logger.warning("payment notification refused: %s", exc.reason)
+        return _log(provider_code=provider.code, source=source, parsed=None, params=params,
+                    outcome=NotificationLog.Outcome.REFUSED, reason=exc.reason, order_number=exc.order_number,
+                    txn_id=exc.txn_id)
+    try:
+        with transaction.atomic():
+            outcome, reason = _settle(provider=provider, parsed=parsed, source=source)
+    except NotificationRefused as exc:
+        logger.warning("payment notification refused: %s", exc.reason)
+        outcome, reason = NotificationLog.Outcome.REFUSED, exc.reason
+    return _log(provider_code=provider.code, source=source, parsed=parsed, params=params, outcome=outcome,
+                reason=reason)
+
+
+def _settle(*, provider, parsed: ParsedNotification, source: str) -> tuple[str, str]:
+    order = Order.objects.select_for_update().filter(number=parsed.order_number).first()
+    if order is None:
+        raise NotificationRefused("订单不存在")
+    already = Payment.objects.filter(provider=provider.code, provider_txn_id=parsed.txn_id).first()
+    if already is not None:
+        if already.order_id != order.pk:
+            raise NotificationRefused("交易号已用于其他订单")
+        return NotificationLog.Outcome.DUPLICATE, "该交易已确认，忽略重复通知"
+    if not parsed.paid:
+        raise NotificationRefused("交易未成功")
+    if parsed.currency != CNY:
+        raise NotificationRefused(f"币种不符：{parsed.currency}")
+    if parsed.amount != order.amount:
+        raise NotificationRefused(f"金额不符：通知 {parsed.amount}，应付 {order.amount}")
+    if order.status != OS.PENDING:
+        raise NotificationRefused(f"订单状态为“{order.get_status_display()}”，不能确认支付")
+    payment = None
+    if parsed.payment_reference:
+        payment = Payment.objects.filter(order=order, reference=parsed.payment_reference,
+                                         provider=provider.code).first()
+        if payment is None:
+            raise NotificationRefused("支付流水不属于该订单")
+        if payment.state != Payment.State.CREATED or payment.amount != parsed.amount:
+            raise NotificationRefused("支付流水已作废")
+    if payment is None:
+        payment = Payment(order=order, provider=provider.code, amount=parsed.amount, currency=CNY)
+    via = "异步通知" if source == "notify" else "支付返回"
+    _confirm(order=order, payment=payment, txn_id=parsed.txn_id, raw=parsed.raw, actor=None, via=via)
+    return NotificationLog.Outcome.ACCEPTED, ""
+
+
+def bank_transfer_confirm(*, order: Order, actor, reference: str) -> Payment:
+    """Staff saw the transfer on the bank statement; `reference` is the bank's transaction reference."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError("请填写银行交易流水号。")
+    provider = get_provider("bank_transfer")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if Payment.objects.filter(provider=provider.code, provider_txn_id=reference).exists():
+            raise ValidationError("该银行流水号已登记过。")
+        if locked.status != OS.PENDING:
+            raise ValidationError(f"订单状态为“{locked.get_status_display()}”，不能确认收款。")
+        payment = locked.payments.filter(provider=provider.code, state=Payment.State.CREATED,
+                                         amount=locked.amount).first()
+        payment = payment or Payment(order=locked, provider=provider.code, amount=locked.amount, currency=CNY)
+        _confirm(order=locked, payment=payment, txn_id=reference, raw={"bank_reference": reference}, actor=actor,
+                 via="银行转账人工确认")
+    order.refresh_from_db()
+    return payment
+
+
+# --- refunds and withdrawal --------------------------------------------------------------------------------
+
+def _refund_in_full(*, order: Order, actor, reason: str) -> Refund:
+    """The caller holds the lock on the paid order."""
+    payment = order.payments.get(state=Payment.State.CONFIRMED)
+    refund = Refund.objects.create(order=order, payment=payment, amount=payment.amount, reason=reason[:200],
+                                   actor=actor if getattr(actor, "is_authenticated", False) else None)
+    result = get_provider(payment.provider).refund(refund=refund)
+    refund.provider_refund_id = result.provider_refund_id
+    if result.completed:
+        refund.state = Refund.State.DONE
+        refund.completed_at = timezone.now()
+    refund.full_clean()
+    refund.save()
+    payment.state = Payment.State.REFUNDED
+    payment.save(update_fields=["state"])
+    now = timezone.now()
+    if result.completed:
+        order_transition(order=order, to=OS.REFUNDED, actor=actor, action="全额退款", reason=reason,
+                         apply=lambda o: setattr(o, "closed_at", now), template="order_refunded",
+                         context={"refund": refund})
+    else:
+        order_transition(order=order, to=OS.REFUNDING, actor=actor, action="登记退款（线下办理）", reason=reason,
+                         template="order_refunding", context={"refund": refund})
+    return refund
+
+
+def order_settle_withdrawal(*, application, actor, reason: str = "") -> Order | None:
+    """Called inside `applicants.services.application_withdraw`'s transaction.
+
+    Until the application deadline (inclusive, Asia/Shanghai): a paid order is refunded in full, an unpaid one
+    cancelled. After it withdrawal is refused: no cancellation and no refund (only an administrator may refund).
+    """
+    order = Order.objects.select_for_update().select_related("campaign").filter(application=application).first()
+    deadline = application.campaign.application_closes_at
+    if timezone.now() > deadline:
+        raise ValidationError(
+            f"报名已于{timezone.localtime(deadline):%Y年%m月%d日 %H:%M}截止，截止后不能取消报名，"
+            "已缴认证评审费不予退还。")
+    if order is None:
+        return None
+    reason = reason or "申请人取消报名"
+    if order.status == OS.PENDING:
+        order.payments.filter(state=Payment.State.CREATED).update(state=Payment.State.CANCELLED)
+        now = timezone.now()
+        return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="取消报名，关闭订单", reason=reason,
+                                apply=lambda o: setattr(o, "closed_at", now), template="order_cancelled")
+    if order.status == OS.PAID and order.amount == 0:
+        now = timezone.now()
+        return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="取消报名（免缴费订单）",
+                                reason=reason, apply=lambda o: setattr(o, "closed_at", now))
+    if order.status == OS.PAID:
+        _refund_in_full(order=order, actor=actor, reason=reason)
+        order.refresh_from_db()
+    return order
+
+
+def refund_by_administrator(*, order: Order, actor, reason: str) -> Refund:
+    """The only refund after the deadline: an administrator's, with a reason."""
+    if not is_administrator(actor):
+        raise PermissionDenied("只有管理员可以在报名截止后退款。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("管理员退款必须填写原因。")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.status != OS.PAID or locked.amount == 0:
+            raise ValidationError(f"订单状态为“{locked.get_status_display()}”，没有可退的款项。")
+        refund = _refund_in_full(order=locked, actor=actor, reason=f"管理员退款：{reason}")
+    order.refresh_from_db()
+    return refund
+
+
+def refund_complete_manually(*, refund: Refund, actor, reference: str) -> Refund:
+    """Staff carried out a bank-transfer refund by hand."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError("请填写退款银行流水号。")
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=refund.order_id)
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.state == Refund.State.DONE:
+            raise ValidationError("该退款已办理完成。")
+        locked.state = Refund.State.DONE
+        locked.provider_refund_id = reference
+        locked.completed_at = timezone.now()
+        locked.completed_by = actor
+        locked.full_clean()
+        locked.save()
+        order_transition(order=order, to=OS.REFUNDED, actor=actor, action="线下退款已办理", reason=reference,
+                         apply=lambda o: setattr(o, "closed_at", locked.completed_at), template="order_refunded",
+                         context={"refund": locked})
+    refund.refresh_from_db()
+    return refund
+
+
+# --- reminders ---------------------------------------------------------------------------------------------
+
+def orders_remind_unpaid(*, now: dt.datetime | None = None) -> int:
+    """E-mail each unpaid submitted application once, PAYMENT_REMINDER_DAYS before the deadline."""
+    from applicants.models import Application
+
+    now = now or timezone.now()
+    days = getattr(settings, "PAYMENT_REMINDER_DAYS", 3)
+    today = timezone.localtime(now).date()
+    due = Order.objects.filter(
+        status=OS.PENDING, reminder_sent_at__isnull=True, application__status=Application.Status.SUBMITTED,
+        campaign__application_end__gte=today, campaign__application_end__lte=today + dt.timedelta(days=days),
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            order = Order.objects.select_for_update().select_related("applicant", "campaign").get(pk=pk)
+            if order.reminder_sent_at or order.status != OS.PENDING:
+                continue
+            order.reminder_sent_at = now
+            order.save(update_fields=["reminder_sent_at"])
+            notify_user(user=order.applicant, template="order_payment_reminder", context={"order": order})
+            sent += 1
+    return sent
