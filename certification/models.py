@@ -95,6 +95,10 @@ class UserManager(BaseUserManager):
         extra.update(is_staff=True, is_superuser=True, role=Role.ADMINISTRATOR)
         return self._create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username):
+        # Addresses are stored lower-case; people type them however they like when signing in.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
 
 class User(AbstractUser):
     """A person who signs in with an e-mail address; the role decides their home page and rights."""

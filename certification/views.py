@@ -69,9 +69,16 @@ def campaign_edit(request, slug=None):
     authority = campaign.authority if campaign else request.user.authority
     form = CampaignForm(request.POST or None, instance=campaign, authority=authority)
     if request.method == "POST" and form.is_valid():
-        saved = services.campaign_save(campaign=form.instance, actor=request.user)
-        messages.success(request, "认证活动已保存。")
-        return redirect("campaign_manage", slug=saved.slug)
+        try:
+            saved = services.campaign_save(campaign=form.instance, actor=request.user)
+        except ValidationError as exc:
+            # The service's full check also covers rules on fields outside the form (such as one campaign per
+            # authority, level and year); show them on the form instead of failing.
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "认证活动已保存。")
+            return redirect("campaign_manage", slug=saved.slug)
     return render(request, "certification/campaign_form.html", {"form": form, "campaign": campaign})
 
 

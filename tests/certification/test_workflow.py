@@ -61,3 +61,63 @@ def test_audit_entries_cannot_be_deleted_or_changed(draft, jiangsu_secretariat):
     with pytest.raises(PermissionError):
         entry.save()
     assert AuditEntry.objects.count() == 1
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_smtp_failure_is_retried_then_recorded_as_failed(db, settings, django_capture_on_commit_callbacks):
+    """Eagerly (no Redis) the retries run at once and end; the queueing caller never sees the error."""
+    from certification.notifications import notification_queue
+    from certification.tasks import MAX_RETRIES
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    with django_capture_on_commit_callbacks(execute=True):
+        note = notification_queue(template="campaign_published", to_email="someone@example.cn",
+                                  context={"campaign": {"title": "某活动"}})
+    note.refresh_from_db()
+    assert note.status == Notification.Status.FAILED
+    assert note.attempts == MAX_RETRIES + 1
+    assert "Connection refused" in note.last_error or "ConnectionRefused" in note.last_error
+    assert note.sent_at is None
+
+
+def test_resending_a_failed_notification_sends_it_once(db, settings):
+    from certification.notifications import notification_deliver, notification_queue
+    from certification.tasks import send_notification
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
+    note = notification_queue(template="campaign_published", to_email="someone@example.cn",
+                              context={"campaign": {"title": "某活动"}})
+    send_notification.delay(note.pk)
+    note.refresh_from_db()
+    assert note.status == Notification.Status.FAILED
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Notification.objects.filter(pk=note.pk).update(status=Notification.Status.QUEUED)
+    send_notification.delay(note.pk)
+    notification_deliver(notification_id=note.pk)  # a replayed task sends nothing more
+    note.refresh_from_db()
+    assert note.status == Notification.Status.SENT and note.last_error == ""
+    assert len(mail.outbox) == 1
+
+
+def test_outbox_page_is_for_secretariats_not_applicants(draft, jiangsu_secretariat, applicant, client,
+                                                       django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_publish(campaign=draft, actor=jiangsu_secretariat)
+    client.force_login(applicant)
+    assert client.get("/workbench/outbox/").status_code == 403
+    client.force_login(jiangsu_secretariat)
+    page = client.get("/workbench/outbox/").content.decode()
+    assert f"认证活动已发布：{draft.title}" in page
+    assert '<span class="tag note-sent">已发送</span>' in page
+    assert "认证活动已发布" not in client.get("/workbench/outbox/", {"status": "failed"}).content.decode()
+    client.logout()
+    assert client.get("/workbench/outbox/").status_code == 302
