@@ -32,3 +32,19 @@ def submit():
         return app, order
 
     return make
+
+
+@pytest.fixture
+def pay():
+    """Pay an order through the sandbox as the gateway would: start an attempt, then the signed notification."""
+    from payments.providers.sandbox import SandboxProvider
+    from payments.services import payment_notification_receive, payment_start
+
+    def run(order, *, source="notify"):
+        payment, _url = payment_start(order=order, provider_code="sandbox", actor=order.applicant)
+        params = SandboxProvider().gateway_params(payment=payment)
+        log = payment_notification_receive(provider_code="sandbox", params=params, source=source)
+        order.refresh_from_db()
+        return params, log
+
+    return run
