@@ -1,14 +1,177 @@
-"""Applications and their dossiers. Writes go through `applicants.services`."""
+"""Applicant profiles, applications and their dossiers. Writes go through `applicants.services`."""
+
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from certification.models import Campaign, Level
+from certification.models import Campaign, Level, Province
+
+
+def _private_name(prefix: str, filename: str) -> str:
+    # Never trust the uploaded name: it may carry "../" or a misleading extension. Keep only a safe suffix.
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if suffix not in {".pdf", ".jpg", ".jpeg", ".png"}:
+        suffix = ""
+    return f"applicants/{prefix}/{uuid.uuid4().hex}{suffix}"
+
+
+def photo_upload_to(instance, filename):
+    return _private_name("photos", filename)
+
+
+def entry_upload_to(instance, filename):
+    return _private_name("evidence", filename)
+
+
+def scan_upload_to(instance, filename):
+    return _private_name("scans", filename)
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class Education(models.TextChoices):
+    DOCTORATE = "doctorate", "博士研究生"
+    MASTER = "master", "硕士研究生"
+    BACHELOR = "bachelor", "大学本科"
+    ASSOCIATE = "associate", "大专"
+    SECONDARY = "secondary", "中专及以下"
+
+
+class ApplicantCategory(models.TextChoices):
+    SCHOOL_TEACHER = "school_teacher", "中小学教师"
+    OUT_OF_SCHOOL = "out_of_school", "校外科技教育机构人员"
+    KINDERGARTEN_TEACHER = "kindergarten_teacher", "幼儿园教师"
+    UNIVERSITY_STUDENT = "university_student", "高校在校学生"
+    OTHER = "other", "其他"
+
+
+class ApplicantProfile(models.Model):
+    """申报书 A: the applicant's basic information, kept once and reused by every application."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE,
+                                related_name="applicant_profile")
+    full_name = models.CharField("姓名", max_length=50)
+    gender = models.CharField("性别", max_length=6, choices=Gender.choices, blank=True,
+                              help_text="由身份证号码自动得出。")
+    ethnicity = models.CharField("民族", max_length=20, blank=True)
+    id_number = models.CharField("身份证号码", max_length=18, unique=True, null=True, blank=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True, help_text="由身份证号码自动得出。")
+    education = models.CharField("最高学历", max_length=12, choices=Education.choices, blank=True)
+    major = models.CharField("专业", max_length=50, blank=True)
+    employer = models.CharField("工作单位", max_length=100, blank=True)
+    province = models.ForeignKey(Province, verbose_name="所在省份", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    city = models.CharField("所在市", max_length=30, blank=True)
+    county = models.CharField("所在县（区）", max_length=30, blank=True)
+    position = models.CharField("职务（职称）", max_length=50, blank=True)
+    landline = models.CharField("固定电话", max_length=20, blank=True,
+                                validators=[RegexValidator(r"^[0-9\-]{7,20}$", "固定电话格式不正确。")])
+    mobile = models.CharField("手机号码", max_length=11, blank=True)
+    email = models.EmailField("电子邮箱", blank=True)
+    mailing_address = models.CharField("证书邮寄地址", max_length=200, blank=True)
+    postcode = models.CharField("邮政编码", max_length=6, blank=True,
+                                validators=[RegexValidator(r"^\d{6}$", "邮政编码应为6位数字。")])
+    member_number = models.CharField("会员编号", max_length=30, blank=True)
+    member_valid_until = models.CharField("会籍有效期（年-月）", max_length=7, blank=True,
+                                          validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$",
+                                                                     "请按“2025-12”格式填写年月。")])
+    photo = models.FileField("1寸免冠彩色近照", upload_to=photo_upload_to, blank=True)
+    statement = models.TextField("个人简介", blank=True, validators=[MaxLengthValidator(800)],
+                                 help_text="不超过800字：从事青少年科技教育工作的经历等。")
+    years_in_st_education = models.PositiveSmallIntegerField("从事青少年科技教育工作年数", null=True, blank=True,
+                                                             validators=[MaxValueValidator(70)])
+    work_start_date = models.DateField("连续从事科技辅导员工作的起始日期", null=True, blank=True)
+    part_time = models.BooleanField("兼职科技辅导员", default=False)
+    category = models.CharField("人员类别", max_length=24, choices=ApplicantCategory.choices,
+                                default=ApplicantCategory.SCHOOL_TEACHER)
+    declaration_accepted = models.BooleanField(
+        "本人拥护中国共产党的领导，热爱祖国，遵纪守法；热爱青少年科技教育事业，具备良好的职业道德和敬业精神",
+        default=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "申请人基本情况"
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.member_number)
+
+
+class PriorCertification(models.Model):
+    profile = models.ForeignKey(ApplicantProfile, on_delete=models.CASCADE, related_name="prior_certifications")
+    level = models.CharField("级别", max_length=12, choices=Level.choices)
+    year = models.PositiveSmallIntegerField("获得年份", validators=[MinValueValidator(1990), MaxValueValidator(2100)])
+    authority_name = models.CharField("认证机构", max_length=100)
+    certificate_number = models.CharField("证书编号", max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["year", "pk"]
+        verbose_name = verbose_name_plural = "已获认证"
+
+    def __str__(self):
+        return f"{self.year} {self.get_level_display()}"
+
+
+class TrainingRecord(models.Model):
+    """A continuing-education training: counts toward training hours and lists in the profile statement."""
+
+    profile = models.ForeignKey(ApplicantProfile, on_delete=models.CASCADE, related_name="trainings")
+    name = models.CharField("培训名称", max_length=100)
+    organiser = models.CharField("主办单位", max_length=100)
+    certificate_number = models.CharField("培训证书编号", max_length=50, blank=True)
+    held_on = models.DateField("培训日期")
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
+    by_cast = models.BooleanField("科协系统培训", default=False)
+
+    class Meta:
+        ordering = ["-held_on", "pk"]
+        verbose_name = verbose_name_plural = "培训记录"
+
+    def __str__(self):
+        return self.name
+
+
+class Honour(models.Model):
+    """Titles and contest awards that open an exceptional track (破格认证)."""
+
+    class Kind(models.TextChoices):
+        TITLE = "title", "荣誉称号"
+        CONTEST_AWARD = "contest_award", "竞赛获奖"
+
+    class Award(models.TextChoices):
+        SPECIAL = "special", "特等奖"
+        FIRST = "first", "一等奖"
+        SECOND = "second", "二等奖"
+        THIRD = "third", "三等奖"
+        OTHER = "other", "其他"
+
+    profile = models.ForeignKey(ApplicantProfile, on_delete=models.CASCADE, related_name="honours")
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices)
+    title = models.CharField("称号或奖项名称", max_length=100)
+    contest = models.CharField("大赛或评选名称", max_length=100)
+    award = models.CharField("等次", max_length=10, choices=Award.choices, blank=True)
+    year = models.PositiveSmallIntegerField("年份", validators=[MinValueValidator(1980), MaxValueValidator(2100)])
+
+    class Meta:
+        ordering = ["-year", "pk"]
+        verbose_name = verbose_name_plural = "荣誉与获奖"
+
+    def __str__(self):
+        return self.title
 
 
 class Application(models.Model):
-    """One applicant's application to one campaign (one level)."""
+    """One applicant's application to one campaign (one level); its dossier entries hang off it."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
@@ -36,6 +199,12 @@ class Application(models.Model):
     paid_at = models.DateTimeField("缴费完成时间", null=True, blank=True)
     amendment_deadline = models.DateTimeField("修改截止时间", null=True, blank=True)
     amendment_used = models.BooleanField("已使用修改机会", default=False)
+    return_reason = models.TextField("退回修改原因", blank=True)
+    narrative = models.TextField("指导学生参赛获奖简述", blank=True, validators=[MaxLengthValidator(300)],
+                                 help_text="请选B1中的1条，简述您如何指导学生完成项目研究或参赛获奖（300字以内）。")
+    signed_scan = models.FileField("签字盖章申报书扫描件", upload_to=scan_upload_to, blank=True)
+    signed_scan_name = models.CharField("扫描件原文件名", max_length=120, blank=True)
+    profile_snapshot = models.JSONField("提交时的基本情况", default=dict, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -52,3 +221,28 @@ class Application(models.Model):
 
     def __str__(self):
         return self.number or f"{self.campaign} · {self.applicant}"
+
+    @property
+    def is_editable(self) -> bool:
+        """The dossier is locked from submission on, except while returned for its one amendment."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class DossierEntry(models.Model):
+    """One row of a dossier table (B1…C6 or a junior evidence category); columns per `applicants.catalogue`."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="entries")
+    item_code = models.CharField("项目", max_length=8)
+    fields = models.JSONField("内容", default=dict)
+    occurred_on = models.DateField("时间")
+    attachment = models.FileField("附件", upload_to=entry_upload_to)
+    attachment_name = models.CharField("附件原文件名", max_length=120)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["item_code", "occurred_on", "pk"]
+        verbose_name = verbose_name_plural = "申报书条目"
+        indexes = [models.Index(fields=["application", "item_code"])]
+
+    def __str__(self):
+        return f"{self.item_code} {self.occurred_on}"

@@ -1,14 +1,23 @@
-"""Writes for applications. Every state change goes through `application_transition`.
+"""Writes for applicants: profile, applications and their dossiers. Every state change goes through
+`application_transition` (which uses `certification.workflow.transition`).
 
 The payments app calls `application_mark_paid` and `application_withdraw`; nothing else here is its business.
 """
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from certification import idcard
+from certification.models import Campaign, Level
 from certification.notifications import notify_user
-from certification.workflow import transition
+from certification.workflow import audit, transition
 
-from .models import Application
+from . import catalogue
+from .files import safe_display_name, validate_image, validate_pdf, validate_scan
+from .models import ApplicantProfile, Application, DossierEntry
 
 S = Application.Status
 APPLICATION_TRANSITIONS = {
@@ -20,6 +29,7 @@ APPLICATION_TRANSITIONS = {
     S.INELIGIBLE: set(),
     S.WITHDRAWN: set(),
 }
+LEVEL_CODES = {Level.JUNIOR: "1", Level.INTERMEDIATE: "2", Level.SENIOR: "3"}
 
 
 def application_transition(*, application: Application, to: str, actor, action: str, reason: str = "",
@@ -32,6 +42,221 @@ def application_transition(*, application: Application, to: str, actor, action: 
                       action=action, reason=reason, apply=apply, notify=notify)
 
 
+# --- profile -----------------------------------------------------------------------------------------
+
+def profile_get_or_create(*, user) -> ApplicantProfile:
+    profile, _ = ApplicantProfile.objects.get_or_create(
+        user=user, defaults={"full_name": user.full_name or "", "email": user.email, "mobile": user.mobile})
+    return profile
+
+
+def profile_save(*, profile: ApplicantProfile, actor, photo=None) -> ApplicantProfile:
+    """Derive birth date and gender from the ID number, check the photo by content, save."""
+    if profile.id_number:
+        info = idcard.parse_id_number(profile.id_number)
+        profile.id_number = info.number
+        profile.birth_date = info.birth_date
+        profile.gender = info.gender
+    if profile.mobile:
+        idcard.validate_mainland_mobile(profile.mobile)
+        profile.mobile = idcard.normalize_mobile(profile.mobile)
+    if photo is not None:
+        validate_image(photo, label="照片")
+        profile.photo.save(photo.name, photo, save=False)
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+def profile_missing(profile: ApplicantProfile | None) -> list[str]:
+    """What the printed form needs before it can be submitted."""
+    if profile is None:
+        return ["基本情况"]
+    required = ["full_name", "ethnicity", "id_number", "education", "major", "employer", "province",
+                "position", "mobile", "email", "mailing_address", "postcode", "statement", "work_start_date"]
+    missing = [str(ApplicantProfile._meta.get_field(f).verbose_name) for f in required
+               if not getattr(profile, "province_id" if f == "province" else f)]
+    if not profile.photo:
+        missing.append("1寸免冠彩色近照")
+    if not profile.declaration_accepted:
+        missing.append("职业道德声明")
+    return missing
+
+
+# --- applications ------------------------------------------------------------------------------------
+
+def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None = None) -> Application:
+    """Open a draft for an open campaign. One level per applicant per campaign year (DB constraint)."""
+    if campaign.status != Campaign.Status.PUBLISHED or campaign.phase(now) != Campaign.Phase.OPEN:
+        raise ValidationError("该认证活动当前不在报名期内。", code="campaign_closed")
+    existing = Application.objects.filter(applicant=applicant, campaign=campaign).first()
+    if existing and existing.status != S.WITHDRAWN:
+        return existing
+    if Application.objects.filter(applicant=applicant, year=campaign.year).exclude(status=S.WITHDRAWN).exists():
+        raise ValidationError("同一认证年度只能申报一个级别，您本年度已有其他级别的申请。", code="one_level_per_year")
+    if existing:
+        raise ValidationError("您已取消本活动的报名，不能再次报名。", code="withdrawn")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(applicant=applicant, campaign=campaign, level=campaign.level,
+                                                     year=campaign.year)
+            audit(subject=application, action="创建申报书草稿", actor=applicant, to_state=S.DRAFT)
+    except IntegrityError:
+        raise ValidationError("同一认证年度只能申报一个级别。", code="one_level_per_year") from None
+    return application
+
+
+def _require_editable(application: Application) -> None:
+    if not application.is_editable:
+        raise ValidationError("申报书已提交锁定，不能再修改。", code="locked")
+    if application.status == S.RETURNED and application.amendment_deadline and \
+            timezone.now() > application.amendment_deadline:
+        raise ValidationError("修改期限已过，不能再修改。", code="amendment_overdue")
+
+
+def dossier_entry_add(*, application: Application, item_code: str, fields: dict, occurred_on: dt.date,
+                      attachment, actor) -> DossierEntry:
+    _require_editable(application)
+    item = catalogue.item_for(application.level, item_code)
+    if item is None:
+        raise ValidationError("没有这个申报项目。")
+    errors = {}
+    clean_fields = {}
+    for col in item.columns:
+        value = (fields.get(col.key) or "").strip()
+        if not value:
+            errors[col.key] = f"请填写“{col.label}”。"
+        elif len(value) > item.max_chars:
+            errors[col.key] = f"“{col.label}”不能超过{item.max_chars}字（当前{len(value)}字）。"
+        clean_fields[col.key] = value
+    if occurred_on is None:
+        errors["occurred_on"] = f"请填写“{item.date_label}”。"
+    if attachment is None:
+        errors["attachment"] = "每个条目须上传1个PDF附件。"
+    else:
+        try:
+            validate_pdf(attachment, label="附件")
+        except ValidationError as exc:
+            errors["attachment"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Application.objects.select_for_update().get(pk=application.pk)  # serialises the ≤N entries check
+        if DossierEntry.objects.filter(application=application, item_code=item_code).count() >= item.max_entries:
+            raise ValidationError(f"{item.code}最多填写{item.max_entries}条。", code="too_many")
+        entry = DossierEntry(application=application, item_code=item_code, fields=clean_fields,
+                             occurred_on=occurred_on, attachment_name=safe_display_name(attachment.name))
+        entry.attachment.save(attachment.name, attachment, save=False)
+        entry.full_clean()
+        entry.save()
+    return entry
+
+
+def dossier_entry_delete(*, entry: DossierEntry, actor) -> None:
+    _require_editable(entry.application)
+    entry.attachment.delete(save=False)
+    entry.delete()
+
+
+def dossier_narrative_save(*, application: Application, narrative: str, actor) -> Application:
+    _require_editable(application)
+    application.narrative = narrative.strip()
+    application.full_clean()
+    application.save(update_fields=["narrative", "updated_at"])
+    return application
+
+
+def dossier_scan_save(*, application: Application, scan, actor) -> Application:
+    """The printed form, signed by the applicant and signed and sealed by the unit."""
+    _require_editable(application)
+    validate_scan(scan, label="扫描件")
+    if application.signed_scan:
+        application.signed_scan.delete(save=False)
+    application.signed_scan_name = safe_display_name(scan.name)
+    application.signed_scan.save(scan.name, scan, save=False)
+    application.save(update_fields=["signed_scan", "signed_scan_name", "updated_at"])
+    return application
+
+
+def entry_window_flags(*, application: Application, entries) -> dict[int, str]:
+    """Entry id -> why its date lies outside the rule window (counted back from the application deadline)."""
+    flags = {}
+    for entry in entries:
+        item = catalogue.item_for(application.level, entry.item_code)
+        window = item and catalogue.window_for(item, campaign=application.campaign)
+        if window and not (window[0] <= entry.occurred_on <= window[1]):
+            flags[entry.pk] = f"时间不在{window[0]:%Y年%m月%d日}至{window[1]:%Y年%m月%d日}的认定期限内"
+    return flags
+
+
+def _profile_snapshot(profile: ApplicantProfile) -> dict:
+    return {
+        "full_name": profile.full_name, "gender": profile.get_gender_display(), "ethnicity": profile.ethnicity,
+        "id_number": profile.id_number, "birth_date": profile.birth_date.isoformat() if profile.birth_date else "",
+        "education": profile.get_education_display(), "major": profile.major, "employer": profile.employer,
+        "province": profile.province.name if profile.province_id else "", "city": profile.city,
+        "county": profile.county, "position": profile.position, "landline": profile.landline,
+        "mobile": profile.mobile, "email": profile.email, "mailing_address": profile.mailing_address,
+        "postcode": profile.postcode, "member_number": profile.member_number,
+        "member_valid_until": profile.member_valid_until, "statement": profile.statement,
+        "years_in_st_education": profile.years_in_st_education,
+        "prior_certifications": [
+            {"level": c.get_level_display(), "year": c.year, "authority": c.authority_name}
+            for c in profile.prior_certifications.all()],
+    }
+
+
+def _next_number(*, application: Application, profile: ApplicantProfile) -> str:
+    """`{year}{level code}{province code}{sequence}`; the campaign row lock serialises concurrent submissions."""
+    Campaign.objects.select_for_update().get(pk=application.campaign_id)
+    campaign = application.campaign
+    province = campaign.province or profile.province
+    prefix = f"{application.year}{LEVEL_CODES[application.level]}{province.code[:2] if province else '00'}"
+    last = (Application.objects.filter(number__startswith=prefix).order_by("-number")
+            .values_list("number", flat=True).first())
+    sequence = int(last[len(prefix):]) + 1 if last else 1
+    return f"{prefix}{sequence:05d}"
+
+
+def application_submit(*, application: Application, actor, now: dt.datetime | None = None) -> Application:
+    """Lock the dossier, number it and open the order. Only while the campaign is open (end date inclusive)."""
+    from payments.services import order_open_for_application
+
+    now = now or timezone.now()
+    campaign = application.campaign
+    if application.status != S.DRAFT:
+        raise ValidationError("只有草稿状态的申报书可以提交。", code="not_draft")
+    if campaign.status != Campaign.Status.PUBLISHED or campaign.phase(now) != Campaign.Phase.OPEN:
+        raise ValidationError(f"报名已于{campaign.application_end:%Y年%m月%d日}截止（或尚未开始），不能提交。",
+                              code="campaign_closed")
+    profile = ApplicantProfile.objects.filter(user=application.applicant).select_related("province").first()
+    missing = profile_missing(profile)
+    if missing:
+        raise ValidationError("基本情况尚未填写完整：" + "、".join(missing) + "。", code="profile_incomplete")
+    if not application.signed_scan:
+        raise ValidationError("请先上传签字并加盖单位公章的申报书扫描件。", code="scan_missing")
+    if not application.entries.exists() and application.track == Application.Track.REGULAR:
+        raise ValidationError("请至少填写一条业绩成果材料。", code="no_entries")
+
+    with transaction.atomic():
+        number = _next_number(application=application, profile=profile)
+        snapshot = _profile_snapshot(profile)
+
+        def apply(app):
+            app.number = number
+            app.submitted_at = now
+            app.profile_snapshot = snapshot
+
+        try:
+            with transaction.atomic():
+                application_transition(application=application, to=S.SUBMITTED, actor=actor,
+                                       action="提交申报书", apply=apply)
+        except IntegrityError:
+            raise ValidationError("同一认证年度只能申报一个级别。", code="one_level_per_year") from None
+        order_open_for_application(application=application, actor=actor)
+    return application
+
+
 def application_mark_paid(*, application: Application, actor=None) -> Application:
     """Called once the fee is settled (or waived): the application is complete and enters review."""
 
@@ -42,6 +267,72 @@ def application_mark_paid(*, application: Application, actor=None) -> Applicatio
                                   action="缴费完成，进入资格审查", apply=apply)
 
 
-def application_withdraw(*, application: Application, actor, reason: str = "") -> Application:
-    return application_transition(application=application, to=S.WITHDRAWN, actor=actor, action="取消报名",
-                                  reason=reason)
+def application_withdraw(*, application: Application, actor, reason: str = "",
+                         now: dt.datetime | None = None) -> Application:
+    """Cancel until the application deadline (inclusive), with the fee refunded; afterwards refused."""
+    from payments.services import order_settle_withdrawal
+
+    now = now or timezone.now()
+    if now > application.campaign.application_closes_at:
+        raise ValidationError(
+            f"申报截止日（{application.campaign.application_end:%Y年%m月%d日}）后不再受理取消报名申请，认证评审费不予退还。",
+            code="withdrawal_closed")
+    with transaction.atomic():
+        application_transition(application=application, to=S.WITHDRAWN, actor=actor, action="取消报名",
+                               reason=reason)
+        order_settle_withdrawal(application=application, actor=actor, reason=reason)
+    return application
+
+
+# --- eligibility review: the one amendment ----------------------------------------------------------
+
+def application_return_for_amendment(*, application: Application, actor, reason: str,
+                                     deadline: dt.datetime) -> Application:
+    """The secretariat returns the dossier once, with reasons and a deadline."""
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写退回修改的原因。"})
+    if application.amendment_used:
+        raise ValidationError("每位申报者仅有一次修改申报材料的机会，已使用过。", code="amendment_used")
+    if deadline <= timezone.now():
+        raise ValidationError({"deadline": "修改截止时间必须晚于现在。"})
+
+    def apply(app):
+        app.amendment_deadline = deadline
+        app.return_reason = reason.strip()
+
+    return application_transition(application=application, to=S.RETURNED, actor=actor,
+                                  action="资格审查退回修改", reason=reason.strip(), apply=apply,
+                                  template="application_returned")
+
+
+def application_resubmit(*, application: Application, actor, now: dt.datetime | None = None) -> Application:
+    now = now or timezone.now()
+    if application.status != S.RETURNED:
+        raise ValidationError("只有退回修改的申报书可以重新提交。")
+    if application.amendment_deadline and now > application.amendment_deadline:
+        raise ValidationError("修改期限已过，不能重新提交。", code="amendment_overdue")
+    if not application.signed_scan:
+        raise ValidationError("请上传签字并加盖单位公章的申报书扫描件。", code="scan_missing")
+
+    def apply(app):
+        app.amendment_used = True
+
+    return application_transition(application=application, to=S.UNDER_REVIEW, actor=actor,
+                                  action="修改后重新提交", apply=apply)
+
+
+def applications_expire_overdue_amendments(*, now: dt.datetime | None = None) -> int:
+    """Returned dossiers not resubmitted by their deadline fail eligibility review. Idempotent."""
+    now = now or timezone.now()
+    count = 0
+    overdue = Application.objects.filter(status=S.RETURNED, amendment_deadline__lt=now).values_list("pk", flat=True)
+    for pk in list(overdue):
+        application = Application.objects.get(pk=pk)
+        try:
+            application_transition(application=application, to=S.INELIGIBLE, actor=None,
+                                   action="逾期未修改，资格审查不合格",
+                                   reason="修改期限已过，逾期未修正视为资格审查不合格。")
+        except ValidationError:
+            continue  # resubmitted meanwhile
+        count += 1
+    return count

@@ -1,11 +1,379 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Applicant pages (我的认证, profile, self-check, dossier) and the secretariat's minimal return page.
 
+Views only parse input, check who may see what, call a service and render. Another applicant's objects are 404.
+"""
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from certification import predicates
+from certification.idcard import mask_id_number
+from certification.models import Campaign
+from certification.pdf import private_file_response, render_pdf
+from certification.selectors import audit_trail
+
+from . import catalogue, eligibility, selectors, services
+from .forms import (
+    EntryForm,
+    HonourFormSet,
+    NarrativeForm,
+    PriorCertificationFormSet,
+    ProfileForm,
+    ReturnForm,
+    ScanForm,
+    TrainingFormSet,
+    WithdrawForm,
+)
 from .models import Application
+
+S = Application.Status
+NEXT_STEP = {
+    S.DRAFT: "填写并打印申报书，签字盖章后上传扫描件，然后提交。",
+    S.SUBMITTED: "请在“我的订单”中缴纳认证评审费；缴费后申报完成。",
+    S.UNDER_REVIEW: "等待资格审查结果。",
+    S.RETURNED: "请按退回原因修改申报书并在截止时间前重新提交（仅有一次修改机会）。",
+    S.ELIGIBLE: "资格审查已通过，请留意后续评审安排。",
+    S.INELIGIBLE: "资格审查未通过。",
+    S.WITHDRAWN: "已取消报名。",
+}
+
+
+def _applicant_only(request):
+    if not predicates.is_applicant(request.user):
+        raise PermissionDenied
+
+
+def _fail(request, exc: ValidationError):
+    for m in exc.messages:
+        messages.error(request, m)
 
 
 @login_required
 def my_certifications(request):
-    """我的认证."""
-    applications = Application.objects.filter(applicant=request.user).select_related("campaign")
-    return render(request, "applicants/my_certifications.html", {"applications": applications})
+    """我的认证: every application with its stage, next step, deadlines and timeline."""
+    _applicant_only(request)
+    applications = list(selectors.applications_of(user=request.user))
+    trail = selectors.timelines_for(applications=applications)
+    rows = [{"application": a, "next_step": NEXT_STEP.get(a.status, ""), "timeline": trail.get(a.pk, [])}
+            for a in applications]
+    campaign = None
+    slug = request.GET.get("campaign")
+    if slug:
+        campaign = Campaign.objects.published().select_related("authority").filter(slug=slug).first()
+    return render(request, "applicants/my_certifications.html", {
+        "rows": rows, "chosen_campaign": campaign, "open_campaigns": selectors.open_campaigns(),
+        "has_profile": selectors.profile_for(user=request.user) is not None,
+    })
+
+
+@login_required
+def profile_edit(request):
+    _applicant_only(request)
+    profile = services.profile_get_or_create(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        sets = [PriorCertificationFormSet(request.POST, instance=profile, prefix="prior"),
+                TrainingFormSet(request.POST, instance=profile, prefix="training"),
+                HonourFormSet(request.POST, instance=profile, prefix="honour")]
+        if form.is_valid() and all(s.is_valid() for s in sets):
+            try:
+                with transaction.atomic():
+                    services.profile_save(profile=form.instance, actor=request.user,
+                                          photo=form.cleaned_data.get("photo_upload"))
+                    for s in sets:
+                        s.save()
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errs in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else "photo_upload", errs)
+                else:
+                    form.add_error("photo_upload", exc.messages)
+            else:
+                messages.success(request, "基本情况已保存。")
+                return redirect(request.POST.get("next") or "applicants:profile")
+    else:
+        form = ProfileForm(instance=profile)
+        sets = [PriorCertificationFormSet(instance=profile, prefix="prior"),
+                TrainingFormSet(instance=profile, prefix="training"),
+                HonourFormSet(instance=profile, prefix="honour")]
+    return render(request, "applicants/profile.html", {
+        "form": form, "prior_set": sets[0], "training_set": sets[1], "honour_set": sets[2], "profile": profile,
+        "masked_id": mask_id_number(profile.id_number) if profile.id_number else "",
+    })
+
+
+@login_required
+def profile_photo(request):
+    _applicant_only(request)
+    profile = selectors.profile_for(user=request.user)
+    if not profile or not profile.photo:
+        raise Http404
+    return private_file_response(profile.photo, as_attachment=False)
+
+
+@login_required
+def self_check(request):
+    """资格自查: per criterion of the chosen campaign, what passes and what is missing."""
+    _applicant_only(request)
+    profile = selectors.profile_for(user=request.user)
+    campaigns = list(Campaign.objects.published().select_related("authority").order_by("-year", "level"))
+    campaign = next((c for c in campaigns if c.slug == request.GET.get("campaign")), None)
+    result = None
+    if campaign is not None:
+        application = Application.objects.filter(applicant=request.user, campaign=campaign).first()
+        entries = list(application.entries.select_related("application")) if application else []
+        result = eligibility.self_check(profile=profile, campaign=campaign, entries=entries)
+    open_campaigns = [c for c in campaigns if c.phase() == Campaign.Phase.OPEN]
+    return render(request, "applicants/self_check.html", {
+        "campaigns": campaigns, "campaign": campaign, "result": result, "profile": profile,
+        "rows": eligibility.rows(result), "overall": eligibility.overall(result) if result is not None else "",
+        "levels": eligibility.open_levels(profile=profile, campaigns=open_campaigns) if profile else None,
+        "criteria": (campaign.eligibility_rules.get("criteria", []) if campaign else []),
+        "missing": services.profile_missing(profile),
+    })
+
+
+@login_required
+@require_POST
+def application_start(request):
+    _applicant_only(request)
+    campaign = get_object_or_404(Campaign.objects.published(), slug=request.POST.get("campaign", ""))
+    try:
+        application = services.application_start(applicant=request.user, campaign=campaign)
+    except ValidationError as exc:
+        _fail(request, exc)
+        return redirect(f"{reverse('applicants:my_certifications')}?campaign={campaign.slug}")
+    return redirect("applicants:dossier", pk=application.pk)
+
+
+def _dossier_context(request, application, *, bound=None, narrative_form=None, scan_form=None):
+    """Everything the dossier page shows; `bound` is an EntryForm that failed, re-rendered with its input."""
+    entries = list(application.entries.all())
+    flags = services.entry_window_flags(application=application, entries=entries)
+    sections = []
+    for item in catalogue.items_for_level(application.level):
+        rows = [e for e in entries if e.item_code == item.code]
+        for e in rows:
+            e.flag = flags.get(e.pk, "")
+        form = bound if bound is not None and bound.item.code == item.code else EntryForm(item=item, prefix=item.code)
+        window = catalogue.window_for(item, campaign=application.campaign)
+        sections.append({"item": item, "entries": rows, "form": form, "window": window,
+                         "full": len(rows) >= item.max_entries})
+    profile = selectors.profile_for(user=application.applicant)
+    return {
+        "application": application, "sections": sections, "section_titles": catalogue.SECTIONS,
+        "narrative_form": narrative_form or NarrativeForm(initial={"narrative": application.narrative}),
+        "scan_form": scan_form or ScanForm(), "withdraw_form": WithdrawForm(),
+        "profile": profile, "missing": services.profile_missing(profile), "flags": flags,
+        "can_withdraw": application.status in (S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED)
+        and timezone.now() <= application.campaign.application_closes_at,
+        "is_senior": application.level == "senior",
+    }
+
+
+@login_required
+def dossier(request, pk):
+    _applicant_only(request)
+    application = selectors.application_of(user=request.user, pk=pk)
+    return render(request, "applicants/dossier.html", _dossier_context(request, application))
+
+
+@login_required
+@require_POST
+def entry_add(request, pk, item_code):
+    _applicant_only(request)
+    application = selectors.application_of(user=request.user, pk=pk)
+    item = catalogue.item_for(application.level, item_code)
+    if item is None:
+        raise Http404
+    form = EntryForm(request.POST, request.FILES, item=item, prefix=item.code)
+    if form.is_valid():
+        try:
+            services.dossier_entry_add(application=application, item_code=item.code, fields=form.text_values,
+                                       occurred_on=form.cleaned_data["occurred_on"],
+                                       attachment=form.cleaned_data["attachment"], actor=request.user)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"{item.code} 条目已保存。")
+            return redirect(f"{reverse('applicants:dossier', args=[application.pk])}#item-{item.code}")
+    messages.error(request, f"{item.code} 条目未保存，请修正下列问题（已填写的内容保留在表单中，附件需重新选择）。")
+    return render(request, "applicants/dossier.html", _dossier_context(request, application, bound=form),
+                  status=400)
+
+
+@login_required
+@require_POST
+def entry_delete(request, pk, entry_pk):
+    _applicant_only(request)
+    entry = selectors.entry_of(user=request.user, application_pk=pk, entry_pk=entry_pk)
+    try:
+        services.dossier_entry_delete(entry=entry, actor=request.user)
+    except ValidationError as exc:
+        _fail(request, exc)
+    return redirect("applicants:dossier", pk=pk)
+
+
+@login_required
+def entry_file(request, pk, entry_pk):
+    entry = selectors.entry_of(user=request.user, application_pk=pk, entry_pk=entry_pk)
+    return private_file_response(entry.attachment, download_name=entry.attachment_name)
+
+
+@login_required
+@require_POST
+def narrative_save(request, pk):
+    _applicant_only(request)
+    application = selectors.application_of(user=request.user, pk=pk)
+    form = NarrativeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.dossier_narrative_save(application=application, narrative=form.cleaned_data["narrative"],
+                                            actor=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, "简述已保存。")
+            return redirect("applicants:dossier", pk=pk)
+    return render(request, "applicants/dossier.html",
+                  _dossier_context(request, application, narrative_form=form), status=400)
+
+
+@login_required
+@require_POST
+def scan_upload(request, pk):
+    _applicant_only(request)
+    application = selectors.application_of(user=request.user, pk=pk)
+    form = ScanForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.dossier_scan_save(application=application, scan=form.cleaned_data["scan"], actor=request.user)
+        except ValidationError as exc:
+            form.add_error("scan", exc.messages)
+        else:
+            messages.success(request, "扫描件已上传。")
+            return redirect(f"{reverse('applicants:dossier', args=[pk])}#submit")
+    return render(request, "applicants/dossier.html", _dossier_context(request, application, scan_form=form),
+                  status=400)
+
+
+@login_required
+def scan_file(request, pk):
+    application = selectors.application_of(user=request.user, pk=pk)
+    if not application.signed_scan:
+        raise Http404
+    return private_file_response(application.signed_scan, download_name=application.signed_scan_name)
+
+
+def _photo_data_uri(profile) -> str:
+    if not profile or not profile.photo:
+        return ""
+    with profile.photo.open("rb") as fh:
+        data = fh.read()
+    kind = "png" if data.startswith(b"\x89PNG") else "jpeg"
+    return f"data:image/{kind};base64,{base64.b64encode(data).decode()}"
+
+
+@login_required
+def form_pdf(request, pk):
+    """The completed 申报书 to print, sign and seal."""
+    _applicant_only(request)
+    application = selectors.application_of(user=request.user, pk=pk)
+    profile = selectors.profile_for(user=request.user)
+    ctx = _dossier_context(request, application)
+    ctx["photo_uri"] = _photo_data_uri(profile)
+    ctx["trainings"] = [t for t in (profile.trainings.all() if profile else [])][:3]
+    ctx["prior"] = list(profile.prior_certifications.all()) if profile else []
+    pdf = render_pdf(template="applicants/form_pdf.html", context=ctx, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="application-{application.pk}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    _applicant_only(request)
+    application = selectors.application_of(user=request.user, pk=pk)
+    try:
+        if application.status == S.RETURNED:
+            services.application_resubmit(application=application, actor=request.user)
+            messages.success(request, "修改后的申报书已重新提交。")
+        else:
+            services.application_submit(application=application, actor=request.user)
+            messages.success(request, f"申报书已提交，申报编号 {application.number}。请完成缴费。")
+    except ValidationError as exc:
+        _fail(request, exc)
+        return redirect(f"{reverse('applicants:dossier', args=[pk])}#submit")
+    return redirect("applicants:my_certifications")
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    _applicant_only(request)
+    application = selectors.application_of(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.application_withdraw(application=application, actor=request.user,
+                                      reason=form.cleaned_data.get("reason", ""))
+    except ValidationError as exc:
+        _fail(request, exc)
+        return redirect("applicants:dossier", pk=pk)
+    messages.success(request, "已取消报名。")
+    return redirect("applicants:my_certifications")
+
+
+# --- secretariat -------------------------------------------------------------------------------------
+
+def _secretariat_only(request):
+    if not predicates.is_secretariat(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def review_list(request):
+    """The secretariat's applications (own authority's campaigns), ID numbers masked."""
+    _secretariat_only(request)
+    applications = list(selectors.applications_for_secretariat(user=request.user))
+    for a in applications:
+        profile = getattr(a.applicant, "applicant_profile", None)
+        a.masked_id = mask_id_number(profile.id_number) if profile and profile.id_number else ""
+        a.display_name = profile.full_name if profile else str(a.applicant)
+    return render(request, "applicants/review_list.html", {"applications": applications, "form": ReturnForm()})
+
+
+@login_required
+def review_return(request, pk):
+    _secretariat_only(request)
+    application = get_object_or_404(Application.objects.select_related("campaign", "applicant"), pk=pk)
+    if not predicates.is_secretariat_of_campaign(request.user, application.campaign):
+        raise Http404
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_return_for_amendment(application=application, actor=request.user,
+                                                      reason=form.cleaned_data["reason"],
+                                                      deadline=form.cleaned_data["deadline"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errs in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errs)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, f"申报书 {application.number} 已退回修改。")
+            return redirect("applicants:review_list")
+    return render(request, "applicants/review_return.html", {
+        "application": application, "form": form, "trail": audit_trail(subject=application)})
