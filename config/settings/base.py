@@ -178,3 +178,5 @@ LOGGING = {
 
 # Payment provider settings (see payments/providers).
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET", default=SECRET_KEY)
+# Unpaid submitted applications get one reminder this many days before the application deadline.
+PAYMENT_REMINDER_DAYS = env.int("PAYMENT_REMINDER_DAYS", default=3)
