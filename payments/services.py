@@ -359,7 +359,7 @@ def _refund_in_full(*, order: Order, actor, reason: str) -> Refund:
     return refund
 
 
-def order_settle_withdrawal(*, application, actor, reason: str = "") -> Order | None:
+def order_settle_withdrawal(*, application, actor, reason: str = "", now: dt.datetime | None = None) -> Order | None:
     """Called inside `applicants.services.application_withdraw`'s transaction.
 
     Until the application deadline (inclusive, Asia/Shanghai): a paid order is refunded in full, an unpaid one
@@ -367,7 +367,8 @@ def order_settle_withdrawal(*, application, actor, reason: str = "") -> Order | 
     """
     order = Order.objects.select_for_update().select_related("campaign").filter(application=application).first()
     deadline = application.campaign.application_closes_at
-    if timezone.now() > deadline:
+    now = now or timezone.now()
+    if now > deadline:
         raise ValidationError(
             f"报名已于{timezone.localtime(deadline):%Y年%m月%d日 %H:%M}截止，截止后不能取消报名，"
             "已缴认证评审费不予退还。")
@@ -376,11 +377,9 @@ def order_settle_withdrawal(*, application, actor, reason: str = "") -> Order | 
     reason = reason or "申请人取消报名"
     if order.status == OS.PENDING:
         order.payments.filter(state=Payment.State.CREATED).update(state=Payment.State.CANCELLED)
-        now = timezone.now()
         return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="取消报名，关闭订单", reason=reason,
                                 apply=lambda o: setattr(o, "closed_at", now), template="order_cancelled")
     if order.status == OS.PAID and order.amount == 0:
-        now = timezone.now()
         return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="取消报名（免缴费订单）",
                                 reason=reason, apply=lambda o: setattr(o, "closed_at", now))
     if order.status == OS.PAID:

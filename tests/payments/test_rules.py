@@ -234,3 +234,15 @@ def test_reminder_once_per_unpaid_order_within_the_configured_days(monkeypatch, 
     assert [n.recipient for n in reminders] == [applicant]
     assert unpaid.number in reminders.get().body
     assert orders_remind_unpaid(now=deadline + dt.timedelta(seconds=1)) == 0
+
+
+def test_withdrawal_takes_the_callers_clock(open_campaign, applicant, submit, pay):
+    app, order = submit(applicant, open_campaign)
+    pay(order)
+    with pytest.raises(ValidationError):
+        order_settle_withdrawal(application=app, actor=applicant,
+                                now=open_campaign.application_closes_at + dt.timedelta(seconds=1))
+    order_settle_withdrawal(application=app, actor=applicant,
+                            now=open_campaign.application_closes_at - dt.timedelta(seconds=1))
+    order.refresh_from_db()
+    assert order.status == Order.Status.REFUNDED
