@@ -8,6 +8,8 @@ from playwright.sync_api import expect
 from certification.models import Campaign, Role
 
 pytestmark = pytest.mark.browser
+# Other test processes may share the machine; wait longer than Playwright's 5 s before calling a page broken.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture
