@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from certification import idcard
 
-from .models import ApplicantProfile, Honour, PriorCertification, TrainingRecord
+from .models import ApplicantProfile, Honour, PriorCertification, Scope, TrainingRecord
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -39,7 +39,7 @@ def _formset(model, fields, widgets=None, extra=2):
                                        can_delete=True)
 
 
-PriorCertificationFormSet = _formset(PriorCertification, ["level", "year", "authority_name", "certificate_number"],
+PriorCertificationFormSet = _formset(PriorCertification, ["level", "year", "province", "certificate_number"],
                                      extra=1)
 TrainingFormSet = _formset(TrainingRecord, ["name", "organiser", "certificate_number", "held_on", "hours", "by_cast"],
                            {"held_on": DATE})
@@ -57,6 +57,10 @@ class EntryForm(forms.Form):
                                                    widget=forms.Textarea(attrs={"rows": 2,
                                                                                 "maxlength": item.max_chars}))
         self.fields["occurred_on"] = forms.DateField(label=item.date_label, widget=DATE)
+        if item.categories:
+            # The rule sets ask for "国家级/省部级以上"; without it the self-check can only say "需审核".
+            self.fields["scope"] = forms.ChoiceField(label="级别", choices=[("", "请选择"), *Scope.choices],
+                                                     required=False)
         self.fields["attachment"] = forms.FileField(label=f"附件（{item.attachment_label}，PDF，不超过5MB）")
 
     @property

@@ -8,6 +8,8 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 
+# The engine's vocabularies are the single source for what the rules compare.
+from certification.eligibility import AchievementCategory, ApplicantCategory, AwardGrade, Education, Scope  # noqa: F401
 from certification.models import Campaign, Level, Province
 
 
@@ -36,22 +38,6 @@ class Gender(models.TextChoices):
     FEMALE = "female", "女"
 
 
-class Education(models.TextChoices):
-    DOCTORATE = "doctorate", "博士研究生"
-    MASTER = "master", "硕士研究生"
-    BACHELOR = "bachelor", "大学本科"
-    ASSOCIATE = "associate", "大专"
-    SECONDARY = "secondary", "中专及以下"
-
-
-class ApplicantCategory(models.TextChoices):
-    SCHOOL_TEACHER = "school_teacher", "中小学教师"
-    OUT_OF_SCHOOL = "out_of_school", "校外科技教育机构人员"
-    KINDERGARTEN_TEACHER = "kindergarten_teacher", "幼儿园教师"
-    UNIVERSITY_STUDENT = "university_student", "高校在校学生"
-    OTHER = "other", "其他"
-
-
 class ApplicantProfile(models.Model):
     """申报书 A: the applicant's basic information, kept once and reused by every application."""
 
@@ -63,7 +49,7 @@ class ApplicantProfile(models.Model):
     ethnicity = models.CharField("民族", max_length=20, blank=True)
     id_number = models.CharField("身份证号码", max_length=18, unique=True, null=True, blank=True)
     birth_date = models.DateField("出生日期", null=True, blank=True, help_text="由身份证号码自动得出。")
-    education = models.CharField("最高学历", max_length=12, choices=Education.choices, blank=True)
+    education = models.CharField("最高学历", max_length=16, choices=Education.choices, blank=True)
     major = models.CharField("专业", max_length=50, blank=True)
     employer = models.CharField("工作单位", max_length=100, blank=True)
     province = models.ForeignKey(Province, verbose_name="所在省份", null=True, blank=True, on_delete=models.PROTECT,
@@ -111,7 +97,8 @@ class PriorCertification(models.Model):
     profile = models.ForeignKey(ApplicantProfile, on_delete=models.CASCADE, related_name="prior_certifications")
     level = models.CharField("级别", max_length=12, choices=Level.choices)
     year = models.PositiveSmallIntegerField("获得年份", validators=[MinValueValidator(1990), MaxValueValidator(2100)])
-    authority_name = models.CharField("认证机构", max_length=100)
+    province = models.ForeignKey(Province, verbose_name="颁证省级协会", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", help_text="由全国协会认证的请留空。")
     certificate_number = models.CharField("证书编号", max_length=40, blank=True)
 
     class Meta:
@@ -148,18 +135,11 @@ class Honour(models.Model):
         TITLE = "title", "荣誉称号"
         CONTEST_AWARD = "contest_award", "竞赛获奖"
 
-    class Award(models.TextChoices):
-        SPECIAL = "special", "特等奖"
-        FIRST = "first", "一等奖"
-        SECOND = "second", "二等奖"
-        THIRD = "third", "三等奖"
-        OTHER = "other", "其他"
-
     profile = models.ForeignKey(ApplicantProfile, on_delete=models.CASCADE, related_name="honours")
     kind = models.CharField("类别", max_length=16, choices=Kind.choices)
     title = models.CharField("称号或奖项名称", max_length=100)
     contest = models.CharField("大赛或评选名称", max_length=100)
-    award = models.CharField("等次", max_length=10, choices=Award.choices, blank=True)
+    award = models.CharField("等次", max_length=20, choices=AwardGrade.choices, blank=True)
     year = models.PositiveSmallIntegerField("年份", validators=[MinValueValidator(1980), MaxValueValidator(2100)])
 
     class Meta:
@@ -235,6 +215,7 @@ class DossierEntry(models.Model):
     item_code = models.CharField("项目", max_length=8)
     fields = models.JSONField("内容", default=dict)
     occurred_on = models.DateField("时间")
+    scope = models.CharField("级别（国家级/省部级等）", max_length=16, choices=Scope.choices, blank=True)
     attachment = models.FileField("附件", upload_to=entry_upload_to)
     attachment_name = models.CharField("附件原文件名", max_length=120)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

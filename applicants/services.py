@@ -115,7 +115,7 @@ def _require_editable(application: Application) -> None:
 
 
 def dossier_entry_add(*, application: Application, item_code: str, fields: dict, occurred_on: dt.date,
-                      attachment, actor) -> DossierEntry:
+                      attachment, actor, scope: str = "") -> DossierEntry:
     _require_editable(application)
     item = catalogue.item_for(application.level, item_code)
     if item is None:
@@ -145,7 +145,8 @@ def dossier_entry_add(*, application: Application, item_code: str, fields: dict,
         if DossierEntry.objects.filter(application=application, item_code=item_code).count() >= item.max_entries:
             raise ValidationError(f"{item.code}最多填写{item.max_entries}条。", code="too_many")
         entry = DossierEntry(application=application, item_code=item_code, fields=clean_fields,
-                             occurred_on=occurred_on, attachment_name=safe_display_name(attachment.name))
+                             occurred_on=occurred_on, scope=scope or "",
+                             attachment_name=safe_display_name(attachment.name))
         entry.attachment.save(attachment.name, attachment, save=False)
         entry.full_clean()
         entry.save()
@@ -201,8 +202,9 @@ def _profile_snapshot(profile: ApplicantProfile) -> dict:
         "member_valid_until": profile.member_valid_until, "statement": profile.statement,
         "years_in_st_education": profile.years_in_st_education,
         "prior_certifications": [
-            {"level": c.get_level_display(), "year": c.year, "authority": c.authority_name}
-            for c in profile.prior_certifications.all()],
+            {"level": c.get_level_display(), "year": c.year,
+             "authority": c.province.name if c.province_id else "全国协会"}
+            for c in profile.prior_certifications.select_related("province")],
     }
 
 

@@ -130,7 +130,7 @@ def self_check(request):
     result = None
     if campaign is not None:
         application = Application.objects.filter(applicant=request.user, campaign=campaign).first()
-        entries = list(application.entries.select_related("application")) if application else []
+        entries = list(application.entries.all()) if application else []
         result = eligibility.self_check(profile=profile, campaign=campaign, entries=entries)
     open_campaigns = [c for c in campaigns if c.phase() == Campaign.Phase.OPEN]
     return render(request, "applicants/self_check.html", {
@@ -200,7 +200,8 @@ def entry_add(request, pk, item_code):
         try:
             services.dossier_entry_add(application=application, item_code=item.code, fields=form.text_values,
                                        occurred_on=form.cleaned_data["occurred_on"],
-                                       attachment=form.cleaned_data["attachment"], actor=request.user)
+                                       attachment=form.cleaned_data["attachment"], actor=request.user,
+                                       scope=form.cleaned_data.get("scope", ""))
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

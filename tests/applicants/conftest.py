@@ -74,8 +74,7 @@ def complete_profile(db):
             setattr(profile, k, v)
         services.profile_save(profile=profile, actor=user,
                               photo=upload("me.png", image_bytes(), "image/png"))
-        profile.prior_certifications.create(level=Level.INTERMEDIATE, year=2019,
-                                            authority_name="江苏省青少年科技教育协会")
+        profile.prior_certifications.create(level=Level.INTERMEDIATE, year=2019, province=profile.province)
         return profile
 
     return make
