@@ -27,6 +27,12 @@ def audit_trail(*, subject) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.for_object(subject).select_related("actor")
 
 
-def outbox(*, status: str | None = None) -> QuerySet[Notification]:
+def outbox(*, user, status: str | None = None) -> QuerySet[Notification]:
+    """Notifications a staff member may see: all for administrators and the national secretariat, which sees
+    every province; a provincial secretariat only its own authority's people's mail."""
+    from .predicates import is_administrator, is_national_secretariat
+
     qs = Notification.objects.select_related("recipient")
+    if not (is_administrator(user) or is_national_secretariat(user)):
+        qs = qs.filter(recipient__authority_id=user.authority_id, recipient__authority__isnull=False)
     return qs.filter(status=status) if status else qs

@@ -121,7 +121,7 @@ def campaign_action(request, slug, action):
 def outbox(request):
     _require(request, "certification.view_outbox")
     status = request.GET.get("status") or None
-    page = Paginator(selectors.outbox(status=status), 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.outbox(user=request.user, status=status), 50).get_page(request.GET.get("page"))
     return render(request, "certification/outbox.html",
                   {"page": page, "status": status, "statuses": Notification.Status.choices})
 

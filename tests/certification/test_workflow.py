@@ -121,3 +121,17 @@ def test_outbox_page_is_for_secretariats_not_applicants(draft, jiangsu_secretari
     assert "认证活动已发布" not in client.get("/workbench/outbox/", {"status": "failed"}).content.decode()
     client.logout()
     assert client.get("/workbench/outbox/").status_code == 302
+
+
+def test_outbox_shows_a_provincial_secretariat_only_its_own_authoritys_mail(
+        draft, jiangsu_secretariat, jilin_secretariat, make_user, client, django_capture_on_commit_callbacks):
+    from certification.models import Role
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign_publish(campaign=draft, actor=jiangsu_secretariat)
+    subject = f"认证活动已发布：{draft.title}"
+    client.force_login(jilin_secretariat)
+    page = client.get("/workbench/outbox/").content.decode()
+    assert subject not in page and jiangsu_secretariat.email not in page
+    client.force_login(make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会"))
+    assert subject in client.get("/workbench/outbox/").content.decode()
