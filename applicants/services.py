@@ -282,7 +282,7 @@ def application_withdraw(*, application: Application, actor, reason: str = "",
     with transaction.atomic():
         application_transition(application=application, to=S.WITHDRAWN, actor=actor, action="取消报名",
                                reason=reason)
-        order_settle_withdrawal(application=application, actor=actor, reason=reason)
+        order_settle_withdrawal(application=application, actor=actor, reason=reason, now=now)
     return application
 
 
