@@ -12,6 +12,10 @@ def profile_for(*, user) -> ApplicantProfile | None:
             .prefetch_related("prior_certifications", "trainings", "honours").filter(user=user).first())
 
 
+def has_profile(*, user) -> bool:
+    return ApplicantProfile.objects.filter(user=user).exists()
+
+
 def applications_of(*, user) -> QuerySet[Application]:
     return Application.objects.filter(applicant=user).select_related("campaign", "campaign__authority")
 

@@ -71,7 +71,7 @@ def my_certifications(request):
         campaign = Campaign.objects.published().select_related("authority").filter(slug=slug).first()
     return render(request, "applicants/my_certifications.html", {
         "rows": rows, "chosen_campaign": campaign, "open_campaigns": selectors.open_campaigns(),
-        "has_profile": selectors.profile_for(user=request.user) is not None,
+        "has_profile": selectors.has_profile(user=request.user),
     })
 
 
