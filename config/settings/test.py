@@ -10,6 +10,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# No collectstatic in tests: static files come from the finders (and WhiteNoise stops warning about the directory).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
 # Unit tests run tasks inline; the worker integration test starts a real worker process itself.
 CELERY_TASK_ALWAYS_EAGER = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
