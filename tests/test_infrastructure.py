@@ -300,3 +300,19 @@ def test_real_celery_worker_sends_a_queued_notification(transactional_db, tmp_pa
         with probe.connection_for_write() as conn:
             conn.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
         probe.close()
+
+
+def test_beat_schedules_only_tasks_the_worker_knows(settings):
+    from config.celery_app import app
+
+    app.loader.import_default_modules()
+    app.autodiscover_tasks(force=True)
+    assert settings.CELERY_BEAT_SCHEDULE
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+    assert "certification.tasks.send_notification" in app.tasks
+
+
+def test_ci_script_is_valid_bash():
+    assert subprocess.run(["bash", "-n", str(BASE_DIR / ".ci/run")]).returncode == 0
+    assert subprocess.run(["bash", "-n", str(BASE_DIR / ".ci/system-deps")]).returncode == 0
