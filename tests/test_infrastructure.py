@@ -1,5 +1,6 @@
 """Configuration, deployment files and a real Celery worker."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -251,55 +252,89 @@ def _database_url_of_the_test_database():
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+@contextlib.contextmanager
+def _celery_worker(tmp_path, **env_overrides):
+    """A real worker process on a queue of its own, against Redis and this test's database.
+
+    Yields a function that queues `send_notification` for a notification id and the worker process.
+    """
+    from celery import Celery
+
+    redis_url = _redis_url()
+    queue = f"kjfdy-test-{uuid.uuid4().hex}"
+    log_path = tmp_path / "worker.log"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_DEBUG": "False",
+           "DATABASE_URL": _database_url_of_the_test_database(), "REDIS_URL": redis_url, **env_overrides}
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(
+            [str(Path(sys.executable).parent / "celery"), "-A", "config.celery_app", "worker", "--pool=solo",
+             "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "-l", "info"],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+        probe = Celery("probe", broker=redis_url)
+        try:
+            yield (lambda pk: probe.send_task("certification.tasks.send_notification", args=[pk], queue=queue),
+                   worker, log_path)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            with probe.connection_for_write() as conn:
+                conn.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
+            probe.close()
+
+
+def _wait_for(note, worker, log_path, done, seconds=45):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not done(note):
+        assert worker.poll() is None, log_path.read_text()
+        time.sleep(0.3)
+        note.refresh_from_db()
+    assert done(note), log_path.read_text()
+
+
 @pytest.mark.worker
 def test_real_celery_worker_sends_a_queued_notification(transactional_db, tmp_path):
-    from celery import Celery
+    from certification.models import Notification
+
+    note = Notification.objects.create(to_email="worker-test@example.cn", template="campaign_published",
+                                       subject="工作进程测试", body="这封邮件由真实的 Celery 工作进程发送。")
+    mail_dir = tmp_path / "mail"
+    with _celery_worker(tmp_path, DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+                        EMAIL_FILE_PATH=str(mail_dir)) as (send, worker, log_path):
+        send(note.pk)
+        _wait_for(note, worker, log_path, lambda n: n.status != Notification.Status.QUEUED)
+    assert note.status == Notification.Status.SENT
+    assert note.attempts == 1 and note.sent_at is not None
+    messages = list(mail_dir.iterdir())
+    assert len(messages) == 1
+    content = messages[0].read_text()
+    assert "To: worker-test@example.cn" in content
+    assert "这封邮件由真实的 Celery 工作进程发送。" in content
+
+
+@pytest.mark.worker
+def test_real_celery_worker_schedules_a_retry_when_smtp_is_down(transactional_db, tmp_path):
+    """Under a worker the failure is recorded and the message waits for its retry instead of failing at once."""
+    import socket
 
     from certification.models import Notification
 
-    redis_url = _redis_url()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
     note = Notification.objects.create(to_email="worker-test@example.cn", template="campaign_published",
-                                       subject="工作进程测试", body="这封邮件由真实的 Celery 工作进程发送。")
-    queue = f"kjfdy-test-{uuid.uuid4().hex}"
-    mail_dir = tmp_path / "mail"
-    log = (tmp_path / "worker.log").open("w")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_DEBUG": "False",
-           "DATABASE_URL": _database_url_of_the_test_database(), "REDIS_URL": redis_url,
-           "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-           "EMAIL_FILE_PATH": str(mail_dir)}
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "config.celery_app", "worker", "--pool=solo",
-         "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-l", "info"],
-        cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    probe = Celery("probe", broker=redis_url)
-    try:
-        probe.send_task("certification.tasks.send_notification", args=[note.pk], queue=queue)
-        deadline = time.monotonic() + 45
-        while time.monotonic() < deadline:
-            note.refresh_from_db()
-            if note.status != Notification.Status.QUEUED or worker.poll() is not None:
-                break
-            time.sleep(0.3)
-        assert worker.poll() is None, (tmp_path / "worker.log").read_text()
-        assert note.status == Notification.Status.SENT, (tmp_path / "worker.log").read_text()
-        assert note.attempts == 1 and note.sent_at is not None
-        messages = list(mail_dir.iterdir())
-        assert len(messages) == 1
-        content = messages[0].read_text()
-        assert "To: worker-test@example.cn" in content
-        assert "这封邮件由真实的 Celery 工作进程发送。" in content
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        log.close()
-        with probe.connection_for_write() as conn:
-            conn.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
-        probe.close()
+                                       subject="工作进程测试", body="SMTP 不可用。")
+    with _celery_worker(tmp_path, DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                        EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(closed_port)) as (send, worker, log_path):
+        send(note.pk)
+        _wait_for(note, worker, log_path, lambda n: n.attempts >= 1)
+        _wait_for(note, worker, log_path, lambda n: "Retry in 60s" in log_path.read_text(), seconds=10)
+    assert note.status == Notification.Status.QUEUED
+    assert note.attempts == 1 and "Connection refused" in note.last_error
 
 
 def test_beat_schedules_only_tasks_the_worker_knows(settings):
