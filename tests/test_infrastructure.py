@@ -283,7 +283,8 @@ def _celery_worker(tmp_path, **env_overrides):
                 worker.kill()
                 worker.wait()
             with probe.connection_for_write() as conn:
-                conn.default_channel.client.delete(queue, f"_kombu.binding.{queue}")
+                conn.default_channel.client.delete(
+                    queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
             probe.close()
 
 
