@@ -338,3 +338,34 @@ def applications_expire_overdue_amendments(*, now: dt.datetime | None = None) ->
             continue  # resubmitted meanwhile
         count += 1
     return count
+
+
+# --- legacy import -----------------------------------------------------------------------------------
+
+def legacy_import(*, data: bytes, file_name: str, actor=None):
+    """Import applicants and applications from the previous platform (CSV or XLSX).
+
+    Good rows import; each bad row is rolled back alone and reported as (row number, column, messages).
+    Returns (result, errors) where `result` is django-import-export's Result.
+    """
+    import tablib
+
+    from .resources import LegacyApplicationResource
+
+    fmt = "xlsx" if file_name.lower().endswith(".xlsx") else "csv"
+    try:
+        dataset = tablib.Dataset().load(data if fmt == "xlsx" else data.decode("utf-8-sig"), format=fmt)
+    except Exception as exc:  # noqa: BLE001 — tablib raises many types on a malformed file
+        raise ValidationError(f"无法读取文件“{file_name}”：请使用UTF-8编码的CSV或XLSX文件。") from exc
+    resource = LegacyApplicationResource()
+    result = resource.import_data(dataset, dry_run=False, raise_errors=False,
+                                                     use_transactions=True, user=actor, file_name=file_name)
+    errors = []
+    for invalid in result.invalid_rows:
+        for column, messages_ in invalid.error_dict.items():
+            field = resource.fields.get(column)
+            errors.append((invalid.number, field.column_name if field else column, [str(m) for m in messages_]))
+    for number, row_errors in result.row_errors():
+        for err in row_errors:
+            errors.append((number, "", [str(err.error)]))
+    return result, sorted(errors, key=lambda e: e[0])
