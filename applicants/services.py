@@ -231,6 +231,8 @@ def application_submit(*, application: Application, actor, now: dt.datetime | No
     if campaign.status != Campaign.Status.PUBLISHED or campaign.phase(now) != Campaign.Phase.OPEN:
         raise ValidationError(f"报名已于{campaign.application_end:%Y年%m月%d日}截止（或尚未开始），不能提交。",
                               code="campaign_closed")
+    if not application.applicant.email_verified:
+        raise ValidationError("请先点击验证邮件中的链接验证电子邮箱，邮箱验证后方可申报认证。", code="email_unverified")
     profile = ApplicantProfile.objects.filter(user=application.applicant).select_related("province").first()
     missing = profile_missing(profile)
     if missing:

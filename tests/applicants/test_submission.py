@@ -135,3 +135,10 @@ def test_submit_and_withdraw_through_pages(client, senior_draft, applicant):
     response = client.post(reverse("applicants:withdraw", args=[senior_draft.pk]), {"reason": "有事"}, follow=True)
     senior_draft.refresh_from_db()
     assert senior_draft.status == S.WITHDRAWN and "已取消报名" in response.content.decode()
+
+
+def test_submit_requires_verified_email(senior_draft, applicant):
+    type(applicant).objects.filter(pk=applicant.pk).update(email_verified=False)
+    senior_draft.applicant.refresh_from_db()
+    with pytest.raises(ValidationError, match="验证电子邮箱"):
+        services.application_submit(application=senior_draft, actor=applicant)
