@@ -190,10 +190,12 @@ def entry_window_flags(*, application: Application, entries) -> dict[int, str]:
     return flags
 
 
-def _profile_snapshot(profile: ApplicantProfile) -> dict:
+def profile_form_data(profile: ApplicantProfile) -> dict:
+    """申报书 A as printed; frozen into the application at submission so later profile edits change nothing."""
     return {
         "full_name": profile.full_name, "gender": profile.get_gender_display(), "ethnicity": profile.ethnicity,
         "id_number": profile.id_number, "birth_date": profile.birth_date.isoformat() if profile.birth_date else "",
+        "birth_month": f"{profile.birth_date:%Y年%m月}" if profile.birth_date else "",
         "education": profile.get_education_display(), "major": profile.major, "employer": profile.employer,
         "province": profile.province.name if profile.province_id else "", "city": profile.city,
         "county": profile.county, "position": profile.position, "landline": profile.landline,
@@ -205,6 +207,9 @@ def _profile_snapshot(profile: ApplicantProfile) -> dict:
             {"level": c.get_level_display(), "year": c.year,
              "authority": c.province.name if c.province_id else "全国协会"}
             for c in profile.prior_certifications.select_related("province")],
+        # The form lists at most 3 continuing-education trainings, most recent first.
+        "trainings": [{"name": t.name, "organiser": t.organiser, "certificate_number": t.certificate_number}
+                      for t in profile.trainings.all()[:3]],
     }
 
 
@@ -244,7 +249,7 @@ def application_submit(*, application: Application, actor, now: dt.datetime | No
 
     with transaction.atomic():
         number = _next_number(application=application, profile=profile)
-        snapshot = _profile_snapshot(profile)
+        snapshot = profile_form_data(profile)
 
         def apply(app):
             app.number = number

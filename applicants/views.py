@@ -292,8 +292,8 @@ def form_pdf(request, pk):
     profile = selectors.profile_for(user=request.user)
     ctx = _dossier_context(request, application)
     ctx["photo_uri"] = _photo_data_uri(profile)
-    ctx["trainings"] = [t for t in (profile.trainings.all() if profile else [])][:3]
-    ctx["prior"] = list(profile.prior_certifications.all()) if profile else []
+    frozen = not application.is_editable and application.profile_snapshot
+    ctx["a"] = application.profile_snapshot if frozen else (services.profile_form_data(profile) if profile else {})
     pdf = render_pdf(template="applicants/form_pdf.html", context=ctx, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="application-{application.pk}.pdf"'

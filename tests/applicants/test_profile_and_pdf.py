@@ -63,3 +63,15 @@ def test_form_pdf_has_chinese_text_and_tables(client, senior_draft, applicant):
         assert expected in text, expected
     fonts = {str(f) for page in reader.pages for f in (page.get("/Resources") or {}).get("/Font", {}).values()}
     assert fonts  # fonts are embedded, so viewers without CJK fonts still show the text
+
+
+def test_submitted_form_pdf_keeps_the_submitted_profile(client, senior_draft, applicant):
+    services.application_submit(application=senior_draft, actor=applicant)
+    profile = applicant.applicant_profile
+    profile.employer = "后来调入的单位"
+    profile.save()
+    client.force_login(applicant)
+    response = client.get(reverse("applicants:form_pdf", args=[senior_draft.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "南京市第一中学" in text and "后来调入的单位" not in text
+    assert senior_draft.number in text
