@@ -85,8 +85,12 @@ def profile_missing(profile: ApplicantProfile | None) -> list[str]:
 
 # --- applications ------------------------------------------------------------------------------------
 
-def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None = None) -> Application:
-    """Open a draft for an open campaign. One level per applicant per campaign year (DB constraint)."""
+def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None = None,
+                      exceptional: bool = False) -> Application:
+    """Open a draft for an open campaign. One level per applicant per campaign year (DB constraint).
+
+    The exceptional track (破格认证) is chosen here, only when the engine finds its condition met.
+    """
     if campaign.status != Campaign.Status.PUBLISHED or campaign.phase(now) != Campaign.Phase.OPEN:
         raise ValidationError("该认证活动当前不在报名期内。", code="campaign_closed")
     existing = Application.objects.filter(applicant=applicant, campaign=campaign).first()
@@ -96,10 +100,18 @@ def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None 
         raise ValidationError("同一认证年度只能申报一个级别，您本年度已有其他级别的申请。", code="one_level_per_year")
     if existing:
         raise ValidationError("您已取消本活动的报名，不能再次报名。", code="withdrawn")
+    track = Application.Track.REGULAR
+    if exceptional:
+        from .eligibility import self_check
+        from .selectors import profile_for
+
+        if not self_check(profile=profile_for(user=applicant), campaign=campaign).exceptional:
+            raise ValidationError("您未满足该认证的破格条件，请按常规认证申报。", code="not_exceptional")
+        track = Application.Track.EXCEPTIONAL
     try:
         with transaction.atomic():
             application = Application.objects.create(applicant=applicant, campaign=campaign, level=campaign.level,
-                                                     year=campaign.year)
+                                                     year=campaign.year, track=track)
             audit(subject=application, action="创建申报书草稿", actor=applicant, to_state=S.DRAFT)
     except IntegrityError:
         raise ValidationError("同一认证年度只能申报一个级别。", code="one_level_per_year") from None

@@ -148,7 +148,8 @@ def application_start(request):
     _applicant_only(request)
     campaign = get_object_or_404(Campaign.objects.published(), slug=request.POST.get("campaign", ""))
     try:
-        application = services.application_start(applicant=request.user, campaign=campaign)
+        application = services.application_start(applicant=request.user, campaign=campaign,
+                                                 exceptional=request.POST.get("track") == "exceptional")
     except ValidationError as exc:
         _fail(request, exc)
         return redirect(f"{reverse('applicants:my_certifications')}?campaign={campaign.slug}")

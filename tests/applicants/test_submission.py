@@ -142,3 +142,12 @@ def test_submit_requires_verified_email(senior_draft, applicant):
     senior_draft.applicant.refresh_from_db()
     with pytest.raises(ValidationError, match="验证电子邮箱"):
         services.application_submit(application=senior_draft, actor=applicant)
+
+
+def test_exceptional_track_only_when_condition_met(demo, applicant, complete_profile):
+    profile = complete_profile(applicant)
+    with pytest.raises(ValidationError, match="破格"):
+        services.application_start(applicant=applicant, campaign=demo["senior"], exceptional=True)
+    profile.honours.create(kind="title", title="十佳优秀科技辅导员", contest="全国青少年科技创新大赛", year=2020)
+    app = services.application_start(applicant=applicant, campaign=demo["senior"], exceptional=True)
+    assert app.track == Application.Track.EXCEPTIONAL
