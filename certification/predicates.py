@@ -11,6 +11,12 @@ def is_applicant(user):
 
 
 @rules.predicate
+def is_verified_applicant(user):
+    """An applicant whose e-mail address is verified: only they may start or submit an application."""
+    return is_applicant(user) and user.email_verified
+
+
+@rules.predicate
 def is_provincial_secretariat(user):
     return user.is_authenticated and user.role == Role.PROVINCIAL_SECRETARIAT and user.authority_id is not None
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from certification import accounts
 from certification import views as cv
 
 admin.site.site_header = "青少年科技辅导员专业水平认证平台 · 管理"
@@ -20,6 +21,10 @@ urlpatterns = [
     path("workbench/outbox/", cv.outbox, name="outbox"),
     path("expert/", cv.expert_home, name="expert_home"),
     path("supervision/", cv.supervision_home, name="supervision_home"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    # "resend" before the token route, which would otherwise swallow it.
+    path("accounts/verify/resend/", accounts.verify_email_resend, name="verify_email_resend"),
+    path("accounts/verify/<str:token>/", accounts.verify_email, name="verify_email"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
