@@ -269,22 +269,34 @@ def load_reference_data() -> None:
         )
 
 
-def _upsert_campaign(data: dict, **overrides) -> Campaign:
+def _upsert_campaign(data: dict, *, refresh: bool, **overrides) -> Campaign:
+    """Create the campaign if missing; overwrite it from the seed data only when `refresh` is asked for.
+
+    A plain re-run (as the compose web command does at every start) must not undo what a secretariat
+    edited or put the status back to published.
+    """
     data = {**copy.deepcopy(data), **overrides}
     slug = data.pop("slug")
     data["authority"] = Authority.objects.get(name=data["authority"])
     data["province"] = Province.objects.get(code=data["province"]) if data["province"] else None
-    data.setdefault("status", Campaign.Status.PUBLISHED)
-    campaign, _ = Campaign.objects.update_or_create(slug=slug, defaults=data)
+    status = data.pop("status", Campaign.Status.PUBLISHED)
+    if refresh:
+        campaign, created = Campaign.objects.update_or_create(slug=slug, defaults=data,
+                                                              create_defaults={**data, "status": status})
+    else:
+        campaign, created = Campaign.objects.get_or_create(slug=slug, defaults={**data, "status": status})
     campaign.full_clean()
     return campaign
 
 
 @transaction.atomic
-def load_seed_campaigns() -> list[Campaign]:
-    """Provinces, authorities and the four campaigns of the notices. Safe to run again."""
+def load_seed_campaigns(*, refresh: bool = False) -> list[Campaign]:
+    """Provinces, authorities and the four campaigns of the notices. Safe to run again.
+
+    With `refresh`, existing seed campaigns take the seed data again (their status is kept).
+    """
     load_reference_data()
-    return [_upsert_campaign(data) for data in SEED_CAMPAIGNS]
+    return [_upsert_campaign(data, refresh=refresh) for data in SEED_CAMPAIGNS]
 
 
 DEMO_SOURCES = {
@@ -309,7 +321,8 @@ def load_demo_campaigns(*, today: dt.date | None = None) -> list[Campaign]:
         end = today + dt.timedelta(days=45)
         overrides = {
             "slug": f"demo-{level}", "is_demo": True, "year": today.year,
-            "title": f"【演示】{today.year}年{src['title'][4:]}",
+            # Seed titles start with their year ("2023年…"): swap it for this year's.
+            "title": f"【演示】{today.year}年{src['title'].split('年', 1)[1]}",
             "summary": "演示活动：仅供体验完整流程，不产生真实认证结果。" + src["summary"],
             "application_start": start, "application_end": end,
             "exam_date": end + dt.timedelta(days=20) if src.get("exam_date") or src["has_exam"] else None,
@@ -319,5 +332,6 @@ def load_demo_campaigns(*, today: dt.date | None = None) -> list[Campaign]:
             "defense_note": "演示：远程视频答辩" if src["has_defense"] else "",
             "source_notice": f"演示数据，规则取自：{src['source_notice']}",
         }
-        out.append(_upsert_campaign(src, **overrides))
+        # Demo windows move with today, so they are always refreshed.
+        out.append(_upsert_campaign(src, refresh=True, **overrides))
     return out

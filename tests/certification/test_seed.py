@@ -111,3 +111,22 @@ def test_load_demo_opens_one_labelled_campaign_per_level_today(db, client):
     assert User.objects.filter(email__endswith="@demo.kjfdy.cn").count() == 6
     page = client.get("/").content.decode()
     assert page.count('<span class="tag demo">演示</span>') == 3
+
+
+def test_rerunning_the_seed_keeps_secretariat_edits_and_status(seeded):
+    Campaign.objects.filter(slug="jilin-junior-2024").update(fee=Decimal("80.00"), status=Campaign.Status.CLOSED)
+    call_command("load_seed_campaigns", stdout=io.StringIO())
+    campaign = Campaign.objects.get(slug="jilin-junior-2024")
+    assert (campaign.fee, campaign.status) == (Decimal("80.00"), Campaign.Status.CLOSED)
+
+    call_command("load_seed_campaigns", "--refresh", stdout=io.StringIO())
+    campaign.refresh_from_db()
+    assert (campaign.fee, campaign.status) == (Decimal("100.00"), Campaign.Status.CLOSED)
+
+
+def test_demo_titles_name_this_year_once(seeded):
+    from certification.seed import load_demo_campaigns
+
+    titles = {c.level: c.title for c in load_demo_campaigns(today=dt.date(2026, 11, 24))}
+    assert titles["senior"] == "【演示】2026年全国高级青少年科技辅导员专业水平认证"
+    assert titles["junior"] == "【演示】2026年江苏省初级青少年科技辅导员专业水平认证"
