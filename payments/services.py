@@ -84,13 +84,12 @@ def _apply_member_rate(order: Order, *, member_number: str, member_name: str, at
 
 def _membership_on_profile(user) -> tuple[str, str]:
     """The membership the applicant keeps on their profile (applicants app), if they have one yet."""
-    from django.core.exceptions import ObjectDoesNotExist
+    from applicants.selectors import profile_for
 
-    try:
-        profile = user.applicant_profile
-    except (AttributeError, ObjectDoesNotExist):
+    profile = profile_for(user=user)
+    if profile is None:
         return "", user.full_name
-    return getattr(profile, "member_number", "") or "", getattr(profile, "full_name", "") or user.full_name
+    return profile.member_number or "", profile.full_name or user.full_name
 
 
 def _new_order_number() -> str:

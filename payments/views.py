@@ -145,6 +145,8 @@ def order_receipt(request, number):
 
 @login_required
 def sandbox_gateway(request, reference):
+    if "sandbox" not in available_providers():
+        raise Http404("未启用沙箱支付")
     payment = get_object_or_404(Payment.objects.select_related("order", "order__campaign"), reference=reference,
                                 provider="sandbox", order__applicant=request.user)
     if request.method == "POST":

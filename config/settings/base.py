@@ -178,5 +178,10 @@ LOGGING = {
 
 # Payment provider settings (see payments/providers).
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET", default=SECRET_KEY)
+# Providers offered to applicants, as dotted paths. The sandbox is for development and tests only.
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[
+    "payments.providers.sandbox.SandboxProvider",
+    "payments.providers.bank_transfer.BankTransferProvider",
+])
 # Unpaid submitted applications get one reminder this many days before the application deadline.
 PAYMENT_REMINDER_DAYS = env.int("PAYMENT_REMINDER_DAYS", default=3)

@@ -25,3 +25,6 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET")
+# No sandbox in production unless a deployment lists it explicitly (e.g. a staging site).
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS",
+                             default=["payments.providers.bank_transfer.BankTransferProvider"])

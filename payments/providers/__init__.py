@@ -5,17 +5,12 @@ from django.utils.module_loading import import_string
 
 from .base import NotificationRefused, ParsedNotification, PaymentProvider, RefundResult
 
-DEFAULT_PROVIDERS = [
-    "payments.providers.sandbox.SandboxProvider",
-    "payments.providers.bank_transfer.BankTransferProvider",
-]
-
 __all__ = ["NotificationRefused", "ParsedNotification", "PaymentProvider", "RefundResult", "available_providers",
            "get_provider"]
 
 
 def available_providers() -> dict[str, PaymentProvider]:
-    providers = [import_string(path)() for path in getattr(settings, "PAYMENT_PROVIDERS", DEFAULT_PROVIDERS)]
+    providers = [import_string(path)() for path in settings.PAYMENT_PROVIDERS]
     return {p.code: p for p in providers}
 
 

@@ -160,3 +160,21 @@ def test_money_rows_cannot_be_deleted(open_campaign, applicant, submit, pay):
         with pytest.raises(PermissionError):
             model.objects.all().delete()
     assert Order.objects.count() == Payment.objects.count() == 1
+
+
+def test_sandbox_is_refused_where_the_deployment_does_not_offer_it(client, settings, open_campaign, submit, applicant):
+    """Production lists only real providers: a correctly signed sandbox notification must not pay an order."""
+    from payments.models import Order
+    from payments.providers.sandbox import SandboxProvider
+    from payments.services import payment_start
+
+    _app, order = submit(applicant, open_campaign)
+    payment, _url = payment_start(order=order, provider_code="sandbox", actor=applicant)
+    params = SandboxProvider().gateway_params(payment=payment)
+    settings.PAYMENT_PROVIDERS = ["payments.providers.bank_transfer.BankTransferProvider"]
+
+    assert client.post("/orders/notify/sandbox/", params).status_code == 404
+    client.force_login(applicant)
+    assert client.get(f"/orders/sandbox/pay/{payment.reference}/").status_code == 404
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
