@@ -71,6 +71,16 @@ def test_no_environment_gives_a_self_contained_development_setup(tmp_path):
         cwd=tmp_path, env=_clean_env(PYTHONPATH=str(tmp_path)), capture_output=True, text=True).stdout) == s["secret"]
 
 
+def test_secrets_starting_with_a_dollar_are_read_verbatim(tmp_path):
+    """Generated secrets may start with "$", which django-environ would take for a reference to another variable."""
+    import json
+
+    secret = "$ecret-that-starts-with-a-dollar-sign-0123456789"
+    result = _settings_in_a_fresh_checkout(tmp_path, DJANGO_SECRET_KEY=secret)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["secret"] == secret
+
+
 def test_database_url_and_redis_url_switch_to_real_services(tmp_path):
     import json
 

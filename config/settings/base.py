@@ -4,14 +4,29 @@ No environment: SQLite file, Celery eager, media on local disk, console e-mail, 
 DATABASE_URL / REDIS_URL switch to PostgreSQL, Redis and real Celery workers.
 """
 
+import os
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
+
+
+def secret_env(name: str, default: str | None = None) -> str:
+    """Read a secret verbatim. django-environ would take a value starting with "$" (common in generated
+    secrets) as a reference to another variable and fail or substitute."""
+    value = os.environ.get(name)
+    if value is None:
+        if default is None:
+            raise ImproperlyConfigured(f"Set the {name} environment variable")
+        return default
+    return value
+
+
 env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
@@ -24,7 +39,7 @@ if "DJANGO_SECRET_KEY" not in env:
         _dev_secret_file.write_text(get_random_secret_key())
     SECRET_KEY = _dev_secret_file.read_text().strip()
 else:
-    SECRET_KEY = env("DJANGO_SECRET_KEY")
+    SECRET_KEY = secret_env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -127,7 +142,7 @@ if env("DJANGO_AWS_STORAGE_BUCKET_NAME", default=""):
             "bucket_name": env("DJANGO_AWS_STORAGE_BUCKET_NAME"),
             "endpoint_url": env("DJANGO_AWS_S3_ENDPOINT_URL", default=None),
             "access_key": env("DJANGO_AWS_ACCESS_KEY_ID", default=None),
-            "secret_key": env("DJANGO_AWS_SECRET_ACCESS_KEY", default=None),
+            "secret_key": secret_env("DJANGO_AWS_SECRET_ACCESS_KEY", default="") or None,
             "region_name": env("DJANGO_AWS_S3_REGION_NAME", default=None),
             "default_acl": "private",
             "querystring_auth": True,
@@ -139,7 +154,7 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.c
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_HOST_PASSWORD = secret_env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = 10
 # Where the file-based backend (django.core.mail.backends.filebased.EmailBackend) writes messages.
@@ -177,7 +192,7 @@ LOGGING = {
 }
 
 # Payment provider settings (see payments/providers).
-PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET", default=SECRET_KEY)
+PAYMENT_SANDBOX_SECRET = secret_env("PAYMENT_SANDBOX_SECRET", default="") or SECRET_KEY
 # Providers offered to applicants, as dotted paths. The sandbox is for development and tests only.
 PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[
     "payments.providers.sandbox.SandboxProvider",

@@ -1,10 +1,10 @@
 """Production: every secret must come from the environment, and `check --deploy` is clean."""
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import env, secret_env
 
 DEBUG = False
-SECRET_KEY = env("DJANGO_SECRET_KEY")
+SECRET_KEY = secret_env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -24,7 +24,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-PAYMENT_SANDBOX_SECRET = env("PAYMENT_SANDBOX_SECRET")
+PAYMENT_SANDBOX_SECRET = secret_env("PAYMENT_SANDBOX_SECRET")
 # No sandbox in production unless a deployment lists it explicitly (e.g. a staging site).
 PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS",
                              default=["payments.providers.bank_transfer.BankTransferProvider"])
