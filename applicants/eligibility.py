@@ -10,6 +10,7 @@ import datetime as dt
 from django.utils import timezone
 
 from certification import eligibility as engine
+from certification import selectors as certification_selectors
 from certification.models import Campaign
 
 from . import catalogue
@@ -50,6 +51,8 @@ def gather_facts(*, profile, entries=(), level: str | None = None) -> engine.App
         contest_awards=tuple(engine.ContestAward(contest=h.contest, grade=h.award, held_year=h.year)
                              for h in honours if h.kind == Honour.Kind.CONTEST_AWARD and h.award),
         categories=frozenset({profile.category}) if profile.category else frozenset(),
+        unit_barred_until=certification_selectors.unit_barred_until(name=profile.employer,
+                                                                    province=profile.province_id),
     )
 
 

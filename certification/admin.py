@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import AuditEntry, Authority, Campaign, Notification, Province, User
+from .models import AuditEntry, Authority, BarredUnit, Campaign, Notification, Province, User
 from .tasks import send_notification
 
 
@@ -99,3 +99,24 @@ class NotificationAdmin(ReadOnlyAdmin):
         for note in queryset.filter(status=Notification.Status.FAILED):
             Notification.objects.filter(pk=note.pk).update(status=Notification.Status.QUEUED)
             send_notification.delay(note.pk)
+
+
+@admin.register(BarredUnit)
+class BarredUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "province", "barred_on", "barred_until", "reason", "created_by"]
+    list_filter = ["province"]
+    search_fields = ["name", "reason"]
+    fields = ["name", "province", "barred_on", "reason", "barred_until", "created_by"]
+    readonly_fields = ["barred_until", "created_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The three-year period is computed by the service, as everywhere else a unit is barred.
+        saved = services.unit_bar(name=obj.name, province=obj.province, reason=obj.reason, actor=request.user,
+                                  barred_on=obj.barred_on)
+        obj.pk = saved.pk

@@ -373,3 +373,33 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.to_email}: {self.subject}"
+
+
+def normalize_unit_name(name: str) -> str:
+    """Unit names are typed by hand: ignore spacing and full-/half-width brackets when comparing them."""
+    return "".join((name or "").split()).replace("（", "(").replace("）", ")")
+
+
+class BarredUnit(models.Model):
+    """A unit whose applicant submitted fake materials: no applications from it for 3 years [002 五、3]."""
+
+    name = models.CharField("单位名称", max_length=100)
+    normalized_name = models.CharField(max_length=100, editable=False, db_index=True)
+    province = models.ForeignKey(Province, verbose_name="所在省份", null=True, blank=True, on_delete=models.PROTECT)
+    barred_on = models.DateField("取消资格日期")
+    barred_until = models.DateField("取消资格截止日期")
+    reason = models.TextField("原因")
+    created_by = models.ForeignKey(User, verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-barred_until"]
+        verbose_name = verbose_name_plural = "取消申报资格单位"
+        constraints = [
+            models.CheckConstraint(name="barred_unit_period_ordered",
+                                   condition=Q(barred_until__gte=F("barred_on"))),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（至{self.barred_until:%Y-%m-%d}）"

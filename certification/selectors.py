@@ -36,3 +36,18 @@ def outbox(*, user, status: str | None = None) -> QuerySet[Notification]:
     if not (is_administrator(user) or is_national_secretariat(user)):
         qs = qs.filter(recipient__authority_id=user.authority_id, recipient__authority__isnull=False)
     return qs.filter(status=status) if status else qs
+
+
+def unit_barred_until(*, name: str, province=None):
+    """The last day a unit is barred from applying, or None. A bar without a province applies everywhere."""
+    from django.db.models import Max, Q
+
+    from .models import BarredUnit, normalize_unit_name
+
+    key = normalize_unit_name(name)
+    if not key:
+        return None
+    province_id = getattr(province, "pk", province)
+    return (BarredUnit.objects.filter(normalized_name=key)
+            .filter(Q(province__isnull=True) | Q(province_id=province_id))
+            .aggregate(until=Max("barred_until"))["until"])

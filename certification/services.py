@@ -56,3 +56,26 @@ def campaign_save(*, campaign: Campaign, actor) -> Campaign:
     audit(subject=campaign, action="创建认证活动" if created else "修改认证活动", actor=actor,
           to_state=campaign.status)
     return campaign
+
+
+@transaction.atomic
+def unit_bar(*, name: str, province, reason: str, actor, barred_on=None, years: int = 3):
+    """Register a unit as barred for `years` from `barred_on` (today by default), inclusive of both ends."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import BarredUnit, normalize_unit_name
+    from .workflow import audit
+
+    barred_on = barred_on or timezone.localdate()
+    try:
+        until = barred_on.replace(year=barred_on.year + years) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        until = barred_on.replace(year=barred_on.year + years, day=28)
+    unit = BarredUnit(name=name.strip(), normalized_name=normalize_unit_name(name), province=province,
+                      barred_on=barred_on, barred_until=until, reason=reason, created_by=actor)
+    unit.full_clean()
+    unit.save()
+    audit(subject=unit, action="取消单位申报资格", actor=actor, reason=reason)
+    return unit
