@@ -29,12 +29,16 @@ def audit_trail(*, subject) -> QuerySet[AuditEntry]:
 
 def outbox(*, user, status: str | None = None) -> QuerySet[Notification]:
     """Notifications a staff member may see: all for administrators and the national secretariat, which sees
-    every province; a provincial secretariat only its own authority's people's mail."""
+    every province; a provincial secretariat its own authority's people's mail and its province's applicants'."""
+    from django.db.models import Q
+
     from .predicates import is_administrator, is_national_secretariat
 
     qs = Notification.objects.select_related("recipient")
     if not (is_administrator(user) or is_national_secretariat(user)):
-        qs = qs.filter(recipient__authority_id=user.authority_id, recipient__authority__isnull=False)
+        own_staff = Q(recipient__authority_id=user.authority_id, recipient__authority__isnull=False)
+        own_applicants = Q(recipient__applicant_profile__province_id=user.authority.province_id)
+        qs = qs.filter(own_staff | own_applicants)
     return qs.filter(status=status) if status else qs
 
 

@@ -135,3 +135,26 @@ def test_outbox_shows_a_provincial_secretariat_only_its_own_authoritys_mail(
     assert subject not in page and jiangsu_secretariat.email not in page
     client.force_login(make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会"))
     assert subject in client.get("/workbench/outbox/").content.decode()
+
+
+def test_outbox_shows_a_provincial_secretariat_its_own_provinces_applicants_mail(
+        seeded, jiangsu_secretariat, jilin_secretariat, make_user, client, django_capture_on_commit_callbacks):
+    from applicants.models import ApplicantProfile
+    from certification.models import Province
+    from certification.notifications import notify_user
+
+    people = {}
+    for code in ("320000", "220000"):
+        person = make_user(email=f"applicant-{code}@example.cn")
+        ApplicantProfile.objects.create(user=person, full_name=person.full_name,
+                                        province=Province.objects.get(code=code))
+        people[code] = person
+    with django_capture_on_commit_callbacks(execute=True):
+        for person in people.values():
+            notify_user(user=person, template="verify_email", context={"verify_url": "http://x/"})
+    client.force_login(jiangsu_secretariat)
+    page = client.get("/workbench/outbox/").content.decode()
+    assert people["320000"].email in page and people["220000"].email not in page
+    client.force_login(jilin_secretariat)
+    page = client.get("/workbench/outbox/").content.decode()
+    assert people["220000"].email in page and people["320000"].email not in page
