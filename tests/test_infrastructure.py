@@ -237,6 +237,11 @@ def test_switching_language_renders_the_frame_in_english(db, client):
     assert ">全部认证</a>" in client.get("/").content.decode()
 
 
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(db, client):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page and ">全部认证</a>" in page
+
+
 def _redis_url():
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
     import redis
