@@ -126,3 +126,13 @@ def test_catalogue_query_count_stays_flat(seeded, client, django_assert_max_num_
     with django_assert_max_num_queries(len(baseline)):
         response = client.get("/", {"province": "320000"})
     assert len(_titles(response)) == 33
+
+
+def test_rules_list_only_the_sub_items_a_rule_has(seeded, client):
+    """A rule without sub-items must not list the rule's own keys as empty bullets."""
+    import re
+
+    page = client.get("/campaigns/national-senior-2023/").content.decode()
+    rules = page.split('<ol class="rules">', 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r"<li>\s*</li>", rules) == []
+    assert rules.count("<ul>") == 1 and "3.1 近十年内" in rules and "3.3 近十年内" in rules
