@@ -462,6 +462,8 @@ def evaluate(*, campaign_rules: dict, campaign_level: str, campaign_year: int, a
         kind = rule.get("kind")
         if kind == "prior_certification":
             results.append(_prior_certification(rule, ctx, cross_level=cross_level))
+        elif kind == "manual":
+            results.append(_result(rule, Outcome.NEEDS_REVIEW, "该条件由秘书处审核申报材料后判断。"))
         elif kind in CRITERIA:
             results.append(CRITERIA[kind](rule, ctx))
         else:

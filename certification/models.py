@@ -299,6 +299,11 @@ class Campaign(models.Model):
             errors["application_end"] = "报名截止日期不能早于开始日期。"
         if self.defense_start and self.defense_end and self.defense_end < self.defense_start:
             errors["defense_end"] = "答辩结束日期不能早于开始日期。"
+        from .rule_schema import rule_set_errors
+
+        rule_errors = rule_set_errors(self.eligibility_rules)
+        if rule_errors:
+            errors["eligibility_rules"] = rule_errors
         if self.province_id and self.authority_id and self.authority.province_id and \
                 self.authority.province_id != self.province_id:
             errors["province"] = "省级协会只能面向本省开展认证。"
