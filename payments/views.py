@@ -228,7 +228,7 @@ def staff_orders(request):
     query.pop("page", None)
     query.pop("export", None)
     return render(request, "payments/staff_orders.html", {
-        "form": form, "page": page, "totals": selectors.order_totals_by_campaign(orders=orders),
+        "form": form, "page": page, "totals": selectors.order_totals_chart(orders=orders),
         "query": query.urlencode()})
 
 

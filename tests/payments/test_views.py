@@ -122,3 +122,32 @@ def test_admin_offers_no_delete(admin_client, paid_order):
     response = admin_client.get(reverse("admin:payments_order_changelist"))
     assert response.status_code == 200 and "delete_selected" not in response.content.decode()
     assert admin_client.get(reverse("admin:payments_order_delete", args=[paid_order.pk])).status_code == 403
+
+
+def test_staff_list_charts_paid_share_and_money_in_proportion(client, open_campaign, make_user, submit, pay,
+                                                              django_assert_max_num_queries):
+    import re
+
+    from payments.services import refund_by_administrator
+
+    admin = make_user(Role.ADMINISTRATOR, is_superuser=True, is_staff=True)
+    orders = [submit(make_user(), open_campaign)[1] for _ in range(4)]
+    for order in orders[:3]:
+        pay(order)
+    refund_by_administrator(order=orders[2], actor=admin, reason="重复缴费")
+    client.force_login(admin)
+    url = reverse("payments:staff_orders")
+    with django_assert_max_num_queries(15) as few:
+        page = client.get(url).content.decode()
+    chart = page.split('id="totals-chart"', 1)[1].split("</figure>", 1)[0]
+    widths = dict(re.findall(r'class="bar (\w+)" style="width: (\d+)%"', chart))
+    # 2 of 4 orders paid; ¥1000.00 received is the largest amount, the ¥500.00 refunded half of it.
+    assert widths == {"paid": "50", "received": "100", "refunded": "50"}
+    for label in ("2 / 4 单（50%）", "¥1000.00", "¥500.00"):
+        assert label in chart
+    for _ in range(6):
+        pay(submit(make_user(), open_campaign)[1])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        chart = client.get(url).content.decode().split('id="totals-chart"', 1)[1]
+    # Now 8 of 10 paid, ¥4000.00 received against ¥500.00 refunded.
+    assert 'class="bar paid" style="width: 80%"' in chart and 'class="bar refunded" style="width: 13%"' in chart
