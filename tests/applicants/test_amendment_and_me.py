@@ -156,3 +156,13 @@ def test_my_certifications_query_count_flat(client, demo, applicant, complete_pr
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(reverse("applicants:my_certifications")).content.decode()
     assert page.count('class="card application"') == 3
+
+
+def test_menu_targets_exam_centre_and_certificates_exist(client, under_review, applicant):
+    """The 考试中心 and 证书管理 menu entries land on sections of 我的认证 that say what is scheduled."""
+    client.force_login(applicant)
+    page = client.get(reverse("applicants:my_certifications")).content.decode()
+    exams = page.split('id="exams"', 1)[1].split("</section>", 1)[0]
+    campaign = under_review.campaign
+    assert campaign.title in exams and f"{campaign.exam_date:%Y年%m月%d日}" in exams
+    assert 'id="certificates"' in page and "暂无证书" in page
