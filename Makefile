@@ -39,3 +39,8 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config.celery_app beat -l info
+
+.PHONY: bench
+# List pages at 10 and 200 applicants: query counts must stay flat; times are printed as ratios.
+bench: install
+	$(BIN)/python bench/list_pages.py
