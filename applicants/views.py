@@ -8,6 +8,7 @@ import base64
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -344,16 +345,26 @@ def _secretariat_only(request):
         raise PermissionDenied
 
 
+REVIEW_PAGE_SIZE = 50
+
+
 @login_required
 def review_list(request):
     """The secretariat's applications (own authority's campaigns), ID numbers masked."""
     _secretariat_only(request)
-    applications = list(selectors.applications_for_secretariat(user=request.user))
-    for a in applications:
+    status = request.GET.get("status") or ""
+    qs = selectors.applications_for_secretariat(user=request.user)
+    if status in Application.Status.values:
+        qs = qs.filter(status=status)
+    # A province has thousands of applicants: render one page at a time.
+    page = Paginator(qs, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    for a in page.object_list:
         profile = getattr(a.applicant, "applicant_profile", None)
         a.masked_id = mask_id_number(profile.id_number) if profile and profile.id_number else ""
         a.display_name = profile.full_name if profile else str(a.applicant)
-    return render(request, "applicants/review_list.html", {"applications": applications, "form": ReturnForm()})
+    return render(request, "applicants/review_list.html", {
+        "applications": page.object_list, "page": page, "status": status,
+        "statuses": Application.Status.choices, "form": ReturnForm()})
 
 
 @login_required

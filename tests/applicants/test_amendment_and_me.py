@@ -166,3 +166,19 @@ def test_menu_targets_exam_centre_and_certificates_exist(client, under_review, a
     campaign = under_review.campaign
     assert campaign.title in exams and f"{campaign.exam_date:%Y年%m月%d日}" in exams
     assert 'id="certificates"' in page and "暂无证书" in page
+
+
+def test_secretariat_list_pages_and_filters(client, demo, make_user, complete_profile, national_secretariat,
+                                            monkeypatch):
+    from applicants import views
+
+    monkeypatch.setattr(views, "REVIEW_PAGE_SIZE", 2)
+    for i in range(1, 4):
+        _submitted_application(make_user, complete_profile, demo["senior"], i)
+    client.force_login(national_secretariat)
+    first = client.get(reverse("applicants:review_list")).content.decode()
+    assert first.count("application-row") == 2 and "第 1/2 页" in first and "共 3 份" in first
+    second = client.get(reverse("applicants:review_list"), {"page": 2}).content.decode()
+    assert second.count("application-row") == 1
+    none = client.get(reverse("applicants:review_list"), {"status": "eligible"}).content.decode()
+    assert none.count("application-row") == 0 and "暂无申请" in none
