@@ -20,8 +20,10 @@ class UserAdmin(DjangoUserAdmin):
         ("权限", {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         ("时间", {"fields": ["last_login", "date_joined"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"],
-                             "fields": ["email", "full_name", "role", "authority", "password1", "password2"]})]
+    add_fieldsets = [(None, {
+        "classes": ["wide"],
+        "fields": ["email", "full_name", "role", "authority", "is_staff", "password1", "password2"],
+    })]
 
 
 @admin.register(Province)

@@ -124,6 +124,11 @@ class User(AbstractUser):
                 name="secretariat_has_authority",
                 condition=~Q(role__in=["provincial_secretariat", "national_secretariat"]) | Q(authority__isnull=False),
             ),
+            # Administrators work in the Django admin, which only staff may enter.
+            models.CheckConstraint(
+                name="administrator_is_staff", condition=~Q(role="administrator") | Q(is_staff=True),
+                violation_error_message="管理员角色必须具有后台登录权限（职员状态）。",
+            ),
         ]
 
     def __str__(self):

@@ -104,3 +104,18 @@ def test_password_reset_for_unknown_email_sends_nothing(db, client):
     response = client.post("/accounts/password/reset/", {"email": "nobody@example.cn"}, follow=True)
     assert response.redirect_chain[-1][0] == "/accounts/password/reset/done/"
     assert mail.outbox == []
+
+
+def test_an_administrator_must_be_staff(db):
+    """Otherwise the role's home page (the admin) would refuse the very person it is for."""
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from certification.models import Role, User
+
+    user = User(email="admin-without-staff@example.cn", role=Role.ADMINISTRATOR, is_staff=False)
+    user.set_password("Pass-word-2026")
+    with pytest.raises(ValidationError, match="管理员角色必须具有后台登录权限"):
+        user.full_clean()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        user.save()

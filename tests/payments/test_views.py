@@ -55,7 +55,7 @@ def test_bad_invoice_input_is_explained_and_kept(client, open_campaign, applican
 
 
 def test_issued_invoice_refuses_edits_with_a_message(client, paid_order, make_user):
-    order_invoice_mark_issued(order=paid_order, actor=make_user(Role.ADMINISTRATOR, is_superuser=True))
+    order_invoice_mark_issued(order=paid_order, actor=make_user(Role.ADMINISTRATOR, is_superuser=True, is_staff=True))
     client.force_login(paid_order.applicant)
     response = client.post(reverse("payments:order_invoice", args=[paid_order.number]),
                            {"invoice-title_type": "personal", "invoice-title": "改名", "invoice-email": "x@example.cn"})
