@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from certification import predicates
@@ -76,6 +77,15 @@ def my_certifications(request):
     })
 
 
+def _safe_next(request) -> str | None:
+    """Only a path on this site: a crafted `next` must not send an applicant elsewhere after saving."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        return target
+    return None
+
+
 @login_required
 def profile_edit(request):
     _applicant_only(request)
@@ -100,7 +110,7 @@ def profile_edit(request):
                     form.add_error("photo_upload", exc.messages)
             else:
                 messages.success(request, "基本情况已保存。")
-                return redirect(request.POST.get("next") or "applicants:profile")
+                return redirect(_safe_next(request) or "applicants:profile")
     else:
         form = ProfileForm(instance=profile)
         sets = [PriorCertificationFormSet(instance=profile, prefix="prior"),

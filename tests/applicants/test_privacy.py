@@ -71,3 +71,16 @@ def test_profile_photo_only_own(client, senior_draft, applicant, make_user):
     assert client.get(reverse("applicants:profile_photo")).status_code == 200
     client.force_login(make_user())
     assert client.get(reverse("applicants:profile_photo")).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("/me/self-check/?campaign=demo-senior", "/me/self-check/?campaign=demo-senior"),
+    ("https://evil.example.com/phish", None),
+    ("//evil.example.com/phish", None),
+    ("", None),
+])
+def test_profile_save_returns_only_to_a_page_of_this_site(rf, target, expected):
+    from applicants.views import _safe_next
+
+    request = rf.post("/me/profile/", {"next": target})
+    assert _safe_next(request) == expected
