@@ -227,3 +227,56 @@ class DossierEntry(models.Model):
 
     def __str__(self):
         return f"{self.item_code} {self.occurred_on}"
+
+
+def legacy_import_upload_to(instance, filename):
+    # A generated name under a private prefix; the uploaded name is kept only as text for display.
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    return f"applicants/legacy-imports/{uuid.uuid4().hex}{suffix if suffix in {'.csv', '.xlsx'} else ''}"
+
+
+class LegacyImportJob(models.Model):
+    """One upload of the previous platform's export, imported in the background by `run_legacy_import`."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    upload = models.FileField("导入文件", upload_to=legacy_import_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理行数", default=0)
+    imported_new = models.PositiveIntegerField("新增", default=0)
+    imported_updated = models.PositiveIntegerField("更新", default=0)
+    imported_skipped = models.PositiveIntegerField("未变化", default=0)
+    error_report = models.JSONField("错误行", default=list, blank=True)
+    failure_message = models.TextField("失败原因", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = verbose_name_plural = "旧平台数据导入任务"
+        constraints = [
+            models.CheckConstraint(condition=Q(processed_rows__lte=models.F("total_rows")),
+                                   name="legacy_import_processed_within_total"),
+        ]
+
+    def __str__(self):
+        return f"{self.original_name}（{self.get_status_display()}）"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def error_row_count(self) -> int:
+        return len({e["row"] for e in self.error_report})

@@ -39,6 +39,16 @@ class StatusWidget(widgets.Widget):
         return Application.Status(value).label if value else ""
 
 
+class ApplicationNumberWidget(widgets.CharWidget):
+    """A blank number is None (as saved), so re-importing an unchanged row counts as unchanged, not updated."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():  # spreadsheets turn numbers into floats
+            value = int(value)
+        value = str(value if value is not None else "").strip()
+        return value or None
+
+
 class ShanghaiDateTimeWidget(widgets.DateTimeWidget):
     """Legacy times are Beijing time, written without a zone."""
 
@@ -65,7 +75,7 @@ def _text(row, key) -> str:
 
 
 class LegacyApplicationResource(resources.ModelResource):
-    number = fields.Field(attribute="number", column_name=COL["number"], widget=widgets.CharWidget())
+    number = fields.Field(attribute="number", column_name=COL["number"], widget=ApplicationNumberWidget())
     status = fields.Field(attribute="status", column_name=COL["status"], widget=StatusWidget())
     submitted_at = fields.Field(attribute="submitted_at", column_name=COL["submitted_at"],
                                 widget=ShanghaiDateTimeWidget())
@@ -85,6 +95,12 @@ class LegacyApplicationResource(resources.ModelResource):
             # (import-export wraps each row in its own savepoint but only rolls back on an exception).
             transaction.set_rollback(True)
         return row_result
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # A new application whose columns match the model defaults is still new, never "unchanged".
+        if original is None or original.pk is None:
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors=import_validation_errors)
 
     def before_import_row(self, row, **kwargs):
         """Resolve (or create) the applicant and the campaign; field errors name the column."""

@@ -17,7 +17,7 @@ from certification.workflow import audit, transition
 
 from . import catalogue
 from .files import safe_display_name, validate_image, validate_pdf, validate_scan
-from .models import ApplicantProfile, Application, DossierEntry
+from .models import ApplicantProfile, Application, DossierEntry, LegacyImportJob
 
 S = Application.Status
 APPLICATION_TRANSITIONS = {
@@ -361,30 +361,150 @@ def applications_expire_overdue_amendments(*, now: dt.datetime | None = None) ->
 
 # --- legacy import -----------------------------------------------------------------------------------
 
-def legacy_import(*, data: bytes, file_name: str, actor=None):
-    """Import applicants and applications from the previous platform (CSV or XLSX).
+LEGACY_IMPORT_CHUNK_ROWS = 100
+LEGACY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
+LEGACY_IMPORT_REQUIRED_COLUMNS = ("电子邮箱", "姓名", "认证活动代码", "状态")
 
-    Good rows import; each bad row is rolled back alone and reported as (row number, column, messages).
-    Returns (result, errors) where `result` is django-import-export's Result.
-    """
+
+def _legacy_dataset(*, data: bytes, file_name: str):
     import tablib
 
-    from .resources import LegacyApplicationResource
-
+    if not file_name.lower().endswith((".csv", ".xlsx")):
+        raise ValidationError(f"文件“{file_name}”不是CSV或XLSX文件：请上传从旧平台导出的 .csv 或 .xlsx 文件。")
     fmt = "xlsx" if file_name.lower().endswith(".xlsx") else "csv"
     try:
-        dataset = tablib.Dataset().load(data if fmt == "xlsx" else data.decode("utf-8-sig"), format=fmt)
+        return tablib.Dataset().load(data if fmt == "xlsx" else data.decode("utf-8-sig"), format=fmt)
     except Exception as exc:  # noqa: BLE001 — tablib raises many types on a malformed file
         raise ValidationError(f"无法读取文件“{file_name}”：请使用UTF-8编码的CSV或XLSX文件。") from exc
+
+
+def _legacy_import_dataset(*, dataset, actor, file_name: str, first_row: int = 1):
+    """Import one dataset (or one chunk of it); error row numbers are counted from `first_row`."""
+    from .resources import LegacyApplicationResource
+
     resource = LegacyApplicationResource()
     result = resource.import_data(dataset, dry_run=False, raise_errors=False,
-                                                     use_transactions=True, user=actor, file_name=file_name)
+                                  use_transactions=True, user=actor, file_name=file_name)
+    offset = first_row - 1
     errors = []
     for invalid in result.invalid_rows:
         for column, messages_ in invalid.error_dict.items():
             field = resource.fields.get(column)
-            errors.append((invalid.number, field.column_name if field else column, [str(m) for m in messages_]))
+            errors.append((invalid.number + offset, field.column_name if field else column,
+                           [str(m) for m in messages_]))
     for number, row_errors in result.row_errors():
         for err in row_errors:
-            errors.append((number, "", [str(err.error)]))
+            errors.append((number + offset, "", [str(err.error)]))
     return result, sorted(errors, key=lambda e: e[0])
+
+
+def legacy_import(*, data: bytes, file_name: str, actor=None):
+    """Import applicants and applications from the previous platform (CSV or XLSX), synchronously.
+
+    Good rows import; each bad row is rolled back alone and reported as (row number, column, messages).
+    Returns (result, errors) where `result` is django-import-export's Result.
+    """
+    dataset = _legacy_dataset(data=data, file_name=file_name)
+    return _legacy_import_dataset(dataset=dataset, actor=actor, file_name=file_name)
+
+
+# Re-running is allowed from failed and from running (a worker that died leaves the job "running").
+LEGACY_IMPORT_JOB_TRANSITIONS = {
+    LegacyImportJob.Status.QUEUED: {LegacyImportJob.Status.RUNNING, LegacyImportJob.Status.FAILED},
+    LegacyImportJob.Status.RUNNING: {LegacyImportJob.Status.RUNNING, LegacyImportJob.Status.DONE,
+                                     LegacyImportJob.Status.FAILED, LegacyImportJob.Status.QUEUED},
+    LegacyImportJob.Status.FAILED: {LegacyImportJob.Status.QUEUED},
+    LegacyImportJob.Status.DONE: set(),
+}
+
+
+def _legacy_import_job_enqueue(job: LegacyImportJob) -> None:
+    from .tasks import run_legacy_import
+
+    transaction.on_commit(lambda: run_legacy_import.delay(job.pk))
+
+
+def legacy_import_job_create(*, upload, actor) -> LegacyImportJob:
+    """Check the upload is a readable CSV/XLSX with the needed columns, store it and queue the import."""
+    name = safe_display_name(upload.name)
+    if upload.size is not None and upload.size > LEGACY_IMPORT_MAX_BYTES:
+        raise ValidationError(f"文件“{name}”超过{LEGACY_IMPORT_MAX_BYTES // (1024 * 1024)}MB，请分成几个文件导入。")
+    upload.seek(0)
+    dataset = _legacy_dataset(data=upload.read(), file_name=name)
+    missing = [c for c in LEGACY_IMPORT_REQUIRED_COLUMNS if c not in (dataset.headers or [])]
+    if missing:
+        raise ValidationError(f"文件“{name}”缺少以下列：{'、'.join(missing)}。请使用旧平台导出的原始表头。")
+    if not dataset.height:
+        raise ValidationError(f"文件“{name}”中没有数据行。")
+    upload.seek(0)
+    with transaction.atomic():
+        job = LegacyImportJob(original_name=name, uploaded_by=actor, total_rows=dataset.height)
+        job.upload.save(name, upload, save=False)
+        job.full_clean()
+        job.save()
+        audit(subject=job, action="旧平台数据导入任务创建", actor=actor, to_state=job.status,
+              reason=f"导入文件：{name}")
+        _legacy_import_job_enqueue(job)
+    return job
+
+
+def legacy_import_job_rerun(*, job: LegacyImportJob, actor) -> LegacyImportJob:
+    """Start a failed or stuck job over; the import is idempotent, so rows done before add nothing twice."""
+    def apply(j):
+        j.processed_rows = j.imported_new = j.imported_updated = j.imported_skipped = 0
+        j.error_report, j.failure_message, j.started_at, j.finished_at = [], "", None, None
+
+    with transaction.atomic():
+        job = transition(instance=job, to=LegacyImportJob.Status.QUEUED, actor=actor,
+                         allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入任务重新运行", apply=apply)
+        _legacy_import_job_enqueue(job)
+    return job
+
+
+def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
+    """Import the job's file in chunks, saving progress after each chunk so the job page can show it."""
+    import tablib
+
+    job = LegacyImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+    actor = job.uploaded_by
+
+    def start(j):
+        j.processed_rows = j.imported_new = j.imported_updated = j.imported_skipped = 0
+        j.error_report, j.failure_message, j.started_at, j.finished_at = [], "", timezone.now(), None
+
+    # A redelivered task (worker died, acks_late) finds its job "running" and starts it over.
+    job = transition(instance=job, to=LegacyImportJob.Status.RUNNING, actor=None,
+                     allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入开始", apply=start)
+    try:
+        with job.upload.open("rb") as fh:
+            data = fh.read()
+        dataset = _legacy_dataset(data=data, file_name=job.original_name)
+        total = dataset.height
+        LegacyImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        counts = {"new": 0, "update": 0, "skip": 0}
+        report = []
+        for start_index in range(0, total, LEGACY_IMPORT_CHUNK_ROWS):
+            chunk = tablib.Dataset(*dataset[start_index:start_index + LEGACY_IMPORT_CHUNK_ROWS],
+                                   headers=dataset.headers)
+            result, errors = _legacy_import_dataset(dataset=chunk, actor=actor, file_name=job.original_name,
+                                                    first_row=start_index + 1)
+            for key in counts:
+                counts[key] += result.totals[key]
+            report += [{"row": n, "column": col, "messages": msgs} for n, col, msgs in errors]
+            # Saved after every chunk (outside the chunk's transaction) so progress is visible meanwhile.
+            LegacyImportJob.objects.filter(pk=job.pk).update(
+                processed_rows=min(total, start_index + chunk.height), imported_new=counts["new"],
+                imported_updated=counts["update"], imported_skipped=counts["skip"], error_report=report)
+    except Exception as exc:  # noqa: BLE001 — any failure is recorded on the job for the administrator
+        message = f"{type(exc).__name__}: {exc}"[:2000]
+
+        def fail(j):
+            j.failure_message, j.finished_at = message, timezone.now()
+
+        job.refresh_from_db()
+        return transition(instance=job, to=LegacyImportJob.Status.FAILED, actor=None,
+                          allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入失败", apply=fail)
+    job.refresh_from_db()
+    return transition(instance=job, to=LegacyImportJob.Status.DONE, actor=None,
+                      allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入完成",
+                      apply=lambda j: setattr(j, "finished_at", timezone.now()))

@@ -1,0 +1,177 @@
+"""Legacy import as a background job: progress by chunks, report by the file's row numbers, safe re-run."""
+
+import re
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.signals import post_save
+from django.urls import reverse
+
+from applicants import services
+from applicants.models import ApplicantProfile, Application, LegacyImportJob
+from certification.models import Role, User
+
+from .conftest import valid_id
+from .test_legacy_import import BAD, _csv
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(n: int, *, bad_at=()):
+    """n data rows, one new applicant each; the rows at the given 1-based positions have a bad ID number."""
+    rows = []
+    for i in range(1, n + 1):
+        row = [f"p{i}@example.cn", f"申请人{i}", valid_id(f"32010219800101{i:03d}"), "", "某中学", "320000",
+               "jiangsu-junior-2024", "", "草稿", ""]
+        if i in bad_at:
+            row[2] = BAD[0][2]
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(User.objects.create_superuser(email="admin@example.cn", password="Pass-word-2026"))
+    return client
+
+
+def _upload(admin_client, name, data, capture):
+    with capture(execute=True):
+        return admin_client.post(reverse("admin:applicants_application_legacy_import"),
+                                 {"import_file": SimpleUploadedFile(name, data)})
+
+
+def test_admin_upload_runs_as_a_job_and_reports_bad_rows_by_file_row(admin_client, seeded,
+                                                                     django_capture_on_commit_callbacks):
+    # 105 rows = two chunks of 100; row 104 is the 4th row of the second chunk.
+    response = _upload(admin_client, "legacy.csv", _csv(_rows(105, bad_at={3, 104})),
+                       django_capture_on_commit_callbacks)
+    job = LegacyImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:applicants_legacyimportjob_change", args=[job.pk])
+    assert job.status == LegacyImportJob.Status.DONE and job.original_name == "legacy.csv"
+    assert (job.total_rows, job.processed_rows, job.imported_new) == (105, 105, 103)
+    assert sorted({e["row"] for e in job.error_report}) == [3, 104]
+    assert re.fullmatch(r"applicants/legacy-imports/[0-9a-f]{32}\.csv", job.upload.name)
+    assert Application.objects.count() == 103
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "已完成" in page and "已处理 105 / 105 行" in page and "<progress" in page
+    assert "新增 103 行，更新 0 行，未变化 0 行，错误 2 行" in page
+    assert "第3行" in page and "第104行" in page and "校验位" in page
+    assert 'http-equiv="refresh"' not in page
+    changelist = admin_client.get(reverse("admin:applicants_legacyimportjob_changelist")).content.decode()
+    assert "legacy.csv" in changelist and "105 / 105 行（100%）" in changelist
+
+
+def test_queued_job_page_refreshes_itself(admin_client, seeded):
+    # Without running the on-commit callbacks the job stays queued, as it would while waiting for a worker.
+    admin_client.post(reverse("admin:applicants_application_legacy_import"),
+                      {"import_file": SimpleUploadedFile("legacy.csv", _csv(_rows(3)))})
+    job = LegacyImportJob.objects.get()
+    assert job.status == LegacyImportJob.Status.QUEUED
+    page = admin_client.get(reverse("admin:applicants_legacyimportjob_change", args=[job.pk])).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page and "排队中" in page and "已处理 0 / 3 行" in page
+
+
+def test_progress_is_saved_after_each_chunk(seeded, monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(services, "LEGACY_IMPORT_CHUNK_ROWS", 2)
+    job = services.legacy_import_job_create(upload=SimpleUploadedFile("p.csv", _csv(_rows(5))), actor=None)
+    seen = []
+
+    def record(sender, instance, created, **kwargs):
+        seen.append(LegacyImportJob.objects.values_list("processed_rows", flat=True).get(pk=job.pk))
+
+    post_save.connect(record, sender=Application, dispatch_uid="progress-observer")
+    try:
+        services.legacy_import_job_run(job_id=job.pk)
+    finally:
+        post_save.disconnect(dispatch_uid="progress-observer", sender=Application)
+    assert seen == [0, 0, 2, 2, 4]
+    job.refresh_from_db()
+    assert job.processed_rows == job.total_rows == 5 and job.progress_percent == 100
+    assert job.status == LegacyImportJob.Status.DONE and job.started_at <= job.finished_at
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("legacy.csv", b"\xff\xfe\x00\xd8garbage\x81", "无法读取文件“legacy.csv”"),
+    ("legacy.xlsx", b"not a spreadsheet", "无法读取文件“legacy.xlsx”"),
+    ("legacy.txt", _csv(_rows(1)), "不是CSV或XLSX文件"),
+    ("legacy.csv", "姓名,电话\n王芳,1\n".encode(), "缺少以下列：电子邮箱、认证活动代码、状态"),
+    ("legacy.csv", _csv([]), "没有数据行"),
+])
+def test_unreadable_file_gets_a_chinese_message_and_no_job(admin_client, seeded, name, data, expected,
+                                                           django_capture_on_commit_callbacks):
+    response = _upload(admin_client, name, data, django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+    assert not LegacyImportJob.objects.exists()
+
+
+def test_rerun_of_a_job_left_running_by_a_crashed_worker_creates_no_duplicates(
+        admin_client, seeded, django_capture_on_commit_callbacks):
+    _upload(admin_client, "legacy.csv", _csv(_rows(4, bad_at={2})), django_capture_on_commit_callbacks)
+    job = LegacyImportJob.objects.get()
+    counts = (User.objects.count(), ApplicantProfile.objects.count(), Application.objects.count())
+    assert counts[2] == 3
+    # The worker died after importing: the job is stuck in "running" though its rows are in the database.
+    LegacyImportJob.objects.filter(pk=job.pk).update(status=LegacyImportJob.Status.RUNNING)
+    page = admin_client.get(reverse("admin:applicants_legacyimportjob_change", args=[job.pk])).content.decode()
+    assert "重新运行" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:applicants_legacyimportjob_changelist"),
+                                     {"action": "rerun", "_selected_action": [job.pk]})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.DONE
+    assert (job.imported_new, job.imported_skipped, job.processed_rows) == (0, 3, 4)
+    assert [e["row"] for e in job.error_report] == [2]
+    assert (User.objects.count(), ApplicantProfile.objects.count(), Application.objects.count()) == counts
+
+
+def test_a_failed_job_records_why_and_can_be_run_again(admin_client, seeded, django_capture_on_commit_callbacks):
+    job = services.legacy_import_job_create(upload=SimpleUploadedFile("legacy.csv", _csv(_rows(2))), actor=None)
+    stored = default_storage.open(job.upload.name).read()
+    default_storage.delete(job.upload.name)
+    services.legacy_import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.FAILED and "FileNotFoundError" in job.failure_message
+    assert Application.objects.count() == 0
+    url = reverse("admin:applicants_legacyimportjob_change", args=[job.pk])
+    page = admin_client.get(url).content.decode()
+    assert "失败" in page and "FileNotFoundError" in page and "重新运行" in page
+    default_storage.save(job.upload.name, SimpleUploadedFile("x", stored))
+    for _ in range(2):  # the second run of the same job adds nothing
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin_client.post(reverse("admin:applicants_legacyimportjob_rerun", args=[job.pk]))
+        assert response.status_code == 302
+        job.refresh_from_db()
+        assert job.status == LegacyImportJob.Status.DONE and Application.objects.count() == 2
+        LegacyImportJob.objects.filter(pk=job.pk).update(status=LegacyImportJob.Status.FAILED)
+    assert User.objects.filter(role=Role.APPLICANT).count() == 2
+
+
+def test_a_done_job_is_not_rerun(admin_client, seeded, django_capture_on_commit_callbacks):
+    _upload(admin_client, "legacy.csv", _csv(_rows(1)), django_capture_on_commit_callbacks)
+    job = LegacyImportJob.objects.get()
+    response = admin_client.post(reverse("admin:applicants_legacyimportjob_rerun", args=[job.pk]), follow=True)
+    assert "不能变更为" in response.content.decode()
+    job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.DONE
+
+
+def test_job_pages_are_for_administrators_only(client, seeded, applicant, jiangsu_secretariat, make_user):
+    job = services.legacy_import_job_create(upload=SimpleUploadedFile("legacy.csv", _csv(_rows(1))), actor=None)
+    page = reverse("admin:applicants_legacyimportjob_change", args=[job.pk])
+    rerun = reverse("admin:applicants_legacyimportjob_rerun", args=[job.pk])
+    for user in (applicant, jiangsu_secretariat):
+        client.force_login(user)
+        assert client.get(page).status_code == 302
+        assert client.post(rerun).status_code == 302
+        assert client.post(reverse("admin:applicants_application_legacy_import")).status_code == 302
+    # Staff, but without any admin permission.
+    client.force_login(make_user(Role.PROVINCIAL_SECRETARIAT, "江苏省青少年科技教育协会", is_staff=True))
+    assert client.get(page).status_code == 403
+    assert client.post(rerun).status_code == 403
+    job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.QUEUED
