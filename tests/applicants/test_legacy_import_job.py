@@ -175,3 +175,41 @@ def test_job_pages_are_for_administrators_only(client, seeded, applicant, jiangs
     assert client.post(rerun).status_code == 403
     job.refresh_from_db()
     assert job.status == LegacyImportJob.Status.QUEUED
+
+
+def _probe_and_queue(send):
+    # The shared helper's sender only queues notifications; reuse its broker connection and private queue.
+    cells = dict(zip(send.__code__.co_freevars, (c.cell_contents for c in send.__closure__), strict=True))
+    return cells["probe"], cells["queue"]
+
+
+@pytest.mark.worker
+def test_real_celery_worker_runs_a_legacy_import_job(transactional_db, tmp_path, settings):
+    import time
+
+    from certification.seed import load_seed_campaigns
+    from config.celery_app import app
+    from tests.test_infrastructure import _celery_worker
+
+    load_seed_campaigns()
+    # Not eager here: the job must wait for the worker (the service's own message goes to the in-memory broker).
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        job = services.legacy_import_job_create(
+            upload=SimpleUploadedFile("legacy.csv", _csv(_rows(120, bad_at={110}))), actor=None)
+    finally:
+        app.conf.task_always_eager = eager
+    assert job.status == LegacyImportJob.Status.QUEUED and not Application.objects.exists()
+    with _celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
+        probe, queue = _probe_and_queue(send)
+        probe.send_task("applicants.tasks.run_legacy_import", args=[job.pk], queue=queue)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and job.status not in (LegacyImportJob.Status.DONE,
+                                                                 LegacyImportJob.Status.FAILED):
+            assert worker.poll() is None, log_path.read_text()
+            time.sleep(0.3)
+            job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.DONE, (job.failure_message, log_path.read_text())
+    assert (job.processed_rows, job.imported_new) == (120, 119)
+    assert [e["row"] for e in job.error_report] == [110]
+    assert Application.objects.count() == 119
