@@ -271,7 +271,8 @@ def _database_url_of_the_test_database():
 def _celery_worker(tmp_path, **env_overrides):
     """A real worker process on a queue of its own, against Redis and this test's database.
 
-    Yields a function that queues `send_notification` for a notification id and the worker process.
+    Yields a function that queues a task (`send_notification` unless named) for an id, the worker process
+    and its log file.
     """
     from celery import Celery
 
@@ -288,8 +289,10 @@ def _celery_worker(tmp_path, **env_overrides):
             cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
         probe = Celery("probe", broker=redis_url)
         try:
-            yield (lambda pk: probe.send_task("certification.tasks.send_notification", args=[pk], queue=queue),
-                   worker, log_path)
+            def send(pk, task="certification.tasks.send_notification"):
+                probe.send_task(task, args=[pk], queue=queue)
+
+            yield send, worker, log_path
         finally:
             worker.terminate()
             try:

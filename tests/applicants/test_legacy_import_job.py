@@ -177,12 +177,6 @@ def test_job_pages_are_for_administrators_only(client, seeded, applicant, jiangs
     assert job.status == LegacyImportJob.Status.QUEUED
 
 
-def _probe_and_queue(send):
-    # The shared helper's sender only queues notifications; reuse its broker connection and private queue.
-    cells = dict(zip(send.__code__.co_freevars, (c.cell_contents for c in send.__closure__), strict=True))
-    return cells["probe"], cells["queue"]
-
-
 @pytest.mark.worker
 def test_real_celery_worker_runs_a_legacy_import_job(transactional_db, tmp_path, settings):
     import time
@@ -201,8 +195,7 @@ def test_real_celery_worker_runs_a_legacy_import_job(transactional_db, tmp_path,
         app.conf.task_always_eager = eager
     assert job.status == LegacyImportJob.Status.QUEUED and not Application.objects.exists()
     with _celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
-        probe, queue = _probe_and_queue(send)
-        probe.send_task("applicants.tasks.run_legacy_import", args=[job.pk], queue=queue)
+        send(job.pk, task="applicants.tasks.run_legacy_import")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and job.status not in (LegacyImportJob.Status.DONE,
                                                                  LegacyImportJob.Status.FAILED):
