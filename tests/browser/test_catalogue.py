@@ -64,3 +64,15 @@ def test_secretariat_logs_in_and_publishes_a_draft(seeded_live, live_server, pag
     expect(page.get_by_role("link", name=draft.title)).to_be_visible()
     draft.refresh_from_db()
     assert draft.status == Campaign.Status.PUBLISHED
+
+
+def test_the_header_stays_readable_on_a_phone(seeded_live, live_server, page):
+    """The site name and menu are dark on a white header at phone width (a chart's .bar once painted it blue)."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(live_server.url + "/")
+    header = page.locator(".site-header")
+    expect(header).to_have_css("background-color", "rgb(255, 255, 255)")
+    expect(header.locator(".header-bar")).to_have_css("background-color", "rgba(0, 0, 0, 0)")
+    expect(header.get_by_role("link", name="科技辅导员认证")).to_be_visible()
+    box = header.bounding_box()
+    assert box["width"] <= 375  # no horizontal scrolling of the frame
