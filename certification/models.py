@@ -316,16 +316,33 @@ class Campaign(models.Model):
             raise ValidationError(errors)
 
 
-class AuditQuerySet(models.QuerySet):
+class UndeletableQuerySet(models.QuerySet):
     def delete(self):
-        raise PermissionError("审计记录不可删除。")
+        raise PermissionError(self.model.undeletable_message)
 
+
+class UndeletableModel(models.Model):
+    """Records that are evidence (the audit trail, money): never deleted, only reversed or superseded."""
+
+    undeletable_message = "该记录不可删除。"
+    objects = UndeletableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(self.undeletable_message)
+
+
+class AuditQuerySet(UndeletableQuerySet):
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 
 
-class AuditEntry(models.Model):
+class AuditEntry(UndeletableModel):
     """Who changed what, when, from which state to which, and why. Append-only."""
+
+    undeletable_message = "审计记录不可删除。"
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
@@ -352,9 +369,6 @@ class AuditEntry(models.Model):
         if self.pk:
             raise PermissionError("审计记录不可修改。")
         super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审计记录不可删除。")
 
 
 class Notification(models.Model):

@@ -15,26 +15,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from certification.models import Campaign
+from certification.models import Campaign, UndeletableModel
 
 from .validators import validate_uscc
 
 CNY = "CNY"
 
 
-class UndeletableQuerySet(models.QuerySet):
-    def delete(self):
-        raise PermissionError("资金记录不可删除，只能以退款冲正并注明原因。")
-
-
-class UndeletableModel(models.Model):
-    objects = UndeletableQuerySet.as_manager()
+class MoneyRecord(UndeletableModel):
+    undeletable_message = "资金记录不可删除，只能以退款冲正并注明原因。"
 
     class Meta:
         abstract = True
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("资金记录不可删除，只能以退款冲正并注明原因。")
 
 
 class MemberRecord(models.Model):
@@ -63,7 +55,7 @@ class MemberRecord(models.Model):
         return timezone.make_aware(dt.datetime.combine(self.valid_until.replace(day=last_day), dt.time.max))
 
 
-class Order(UndeletableModel):
+class Order(MoneyRecord):
     """订单: the review fee of one application."""
 
     class Status(models.TextChoices):
@@ -158,7 +150,7 @@ class Order(UndeletableModel):
         return self.invoice_status == self.InvoiceStatus.NOT_ISSUED
 
 
-class Payment(UndeletableModel):
+class Payment(MoneyRecord):
     """One attempt to pay an order through one provider; confirmed at most once per provider transaction."""
 
     class State(models.TextChoices):
@@ -203,7 +195,7 @@ class Payment(UndeletableModel):
         return provider.label if provider else self.provider
 
 
-class Refund(UndeletableModel):
+class Refund(MoneyRecord):
     """A separate ledger: money going back, with its reason and who decided it."""
 
     class State(models.TextChoices):
@@ -232,7 +224,7 @@ class Refund(UndeletableModel):
         return f"{self.order.number} 退款 {self.amount}"
 
 
-class NotificationLog(UndeletableModel):
+class NotificationLog(MoneyRecord):
     """Every payment notification or return received, with what we did about it and why."""
 
     class Outcome(models.TextChoices):

@@ -5,14 +5,6 @@ import pytest
 from certification.models import AuditEntry, Campaign, Role
 
 
-@pytest.fixture
-def draft(seeded):
-    c = seeded["jiangsu-junior-2024"]
-    Campaign.objects.filter(pk=c.pk).update(status=Campaign.Status.DRAFT)
-    c.refresh_from_db()
-    return c
-
-
 def _form_data(**changes):
     data = {
         "title": "2026年江苏省初级青少年科技辅导员专业水平认证", "slug": "jiangsu-junior-2026", "level": "junior",

@@ -6,14 +6,6 @@ from certification.services import campaign_close, campaign_publish
 from certification.workflow import TransitionNotAllowed
 
 
-@pytest.fixture
-def draft(seeded):
-    c = seeded["jiangsu-junior-2024"]
-    Campaign.objects.filter(pk=c.pk).update(status=Campaign.Status.DRAFT)
-    c.refresh_from_db()
-    return c
-
-
 def test_publish_writes_audit_and_mails_after_commit(draft, jiangsu_secretariat, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         campaign_publish(campaign=draft, actor=jiangsu_secretariat, reason="按通知发布")
