@@ -1,5 +1,6 @@
 """Writes for campaigns. Every state change goes through `campaign_transition`."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import Campaign, Role, User
@@ -31,6 +32,9 @@ def campaign_publish(*, campaign: Campaign, actor, reason: str = "") -> Campaign
 
 
 def campaign_unpublish(*, campaign: Campaign, actor, reason: str) -> Campaign:
+    """Back to draft: applicants may already have seen it, so the secretariat must say why."""
+    if not (reason or "").strip():
+        raise ValidationError("撤回发布必须填写原因。", code="reason_required")
     return transition(
         instance=campaign, to=Campaign.Status.DRAFT, actor=actor, allowed=CAMPAIGN_TRANSITIONS,
         action="撤回认证活动", reason=reason,

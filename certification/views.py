@@ -106,9 +106,6 @@ def campaign_action(request, slug, action):
         raise PermissionDenied
     func, done = ACTIONS[action]
     reason = request.POST.get("reason", "").strip()
-    if action == "unpublish" and not reason:
-        messages.error(request, "撤回发布必须填写原因。")
-        return redirect("campaign_manage", slug=slug)
     try:
         func(campaign=campaign, actor=request.user, reason=reason)
         messages.success(request, done)

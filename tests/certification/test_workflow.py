@@ -150,3 +150,15 @@ def test_outbox_shows_a_provincial_secretariat_its_own_provinces_applicants_mail
     client.force_login(jilin_secretariat)
     page = client.get("/workbench/outbox/").content.decode()
     assert people["220000"].email in page and people["320000"].email not in page
+
+
+def test_unpublishing_needs_a_reason_whoever_calls_it(seeded, jiangsu_secretariat):
+    from django.core.exceptions import ValidationError
+
+    from certification.services import campaign_unpublish
+
+    campaign = seeded["jiangsu-junior-2024"]
+    with pytest.raises(ValidationError, match="撤回发布必须填写原因"):
+        campaign_unpublish(campaign=campaign, actor=jiangsu_secretariat, reason="  ")
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.PUBLISHED
