@@ -288,6 +288,13 @@ def application_mark_paid(*, application: Application, actor=None) -> Applicatio
                                   action="缴费完成，进入资格审查", apply=apply)
 
 
+def withdrawal_open(application: Application, *, now: dt.datetime | None = None) -> bool:
+    """Whether the applicant may still cancel: a state that allows it, up to the deadline inclusive."""
+    now = now or timezone.now()
+    return S.WITHDRAWN in APPLICATION_TRANSITIONS.get(application.status, ()) and \
+        now <= application.campaign.application_closes_at
+
+
 def application_withdraw(*, application: Application, actor, reason: str = "",
                          now: dt.datetime | None = None) -> Application:
     """Cancel until the application deadline (inclusive), with the fee refunded; afterwards refused."""

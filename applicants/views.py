@@ -13,7 +13,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -186,8 +185,7 @@ def _dossier_context(request, application, *, bound=None, narrative_form=None, s
         "narrative_form": narrative_form or NarrativeForm(initial={"narrative": application.narrative}),
         "scan_form": scan_form or ScanForm(), "withdraw_form": WithdrawForm(),
         "profile": profile, "missing": services.profile_missing(profile), "flags": flags,
-        "can_withdraw": application.status in (S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.RETURNED)
-        and timezone.now() <= application.campaign.application_closes_at,
+        "can_withdraw": services.withdrawal_open(application),
         "is_senior": application.level == "senior",
     }
 

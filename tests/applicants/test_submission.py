@@ -151,3 +151,18 @@ def test_exceptional_track_only_when_condition_met(demo, applicant, complete_pro
     profile.honours.create(kind="title", title="十佳优秀科技辅导员", contest="全国青少年科技创新大赛", year=2020)
     app = services.application_start(applicant=applicant, campaign=demo["senior"], exceptional=True)
     assert app.track == Application.Track.EXCEPTIONAL
+
+
+def test_the_withdraw_button_shows_exactly_while_withdrawal_is_open(client, senior_draft, applicant):
+    """The dossier page asks the same question the service answers: a state that allows it, deadline included."""
+    from applicants.services import withdrawal_open
+
+    closes = senior_draft.campaign.application_closes_at
+    assert withdrawal_open(senior_draft, now=closes)
+    assert not withdrawal_open(senior_draft, now=closes + dt.timedelta(seconds=1))
+    client.force_login(applicant)
+    assert "取消报名" in client.get(f"/me/applications/{senior_draft.pk}/").content.decode()
+    Application.objects.filter(pk=senior_draft.pk).update(status=Application.Status.ELIGIBLE)
+    senior_draft.refresh_from_db()
+    assert not withdrawal_open(senior_draft, now=closes)
+    assert 'name="reason"' not in client.get(f"/me/applications/{senior_draft.pk}/").content.decode()
