@@ -160,6 +160,15 @@ class Application(models.Model):
         RETURNED = "returned", "退回修改"
         ELIGIBLE = "eligible", "资格审查通过"
         INELIGIBLE = "ineligible", "资格审查未通过"
+        # The scored stages (SPEC §5); a campaign skips the ones it does not have.
+        PORTFOLIO_REVIEW = "portfolio_review", "业绩成果评审中"
+        EXAM = "exam", "笔试阶段"
+        SHORTLISTED = "shortlisted", "入围答辩"
+        NOT_SHORTLISTED = "not_shortlisted", "未入围答辩"
+        CERTIFIED = "certified", "认证通过"
+        NOT_CERTIFIED = "not_certified", "未通过认证"
+        # A complaint upheld during the public notice cancels the certification.
+        CANCELLED = "cancelled", "认证已取消"
         WITHDRAWN = "withdrawn", "已取消报名"
 
     class Track(models.TextChoices):

@@ -25,8 +25,17 @@ APPLICATION_TRANSITIONS = {
     S.SUBMITTED: {S.UNDER_REVIEW, S.WITHDRAWN},
     S.UNDER_REVIEW: {S.RETURNED, S.ELIGIBLE, S.INELIGIBLE, S.WITHDRAWN},
     S.RETURNED: {S.UNDER_REVIEW, S.INELIGIBLE, S.WITHDRAWN},
-    S.ELIGIBLE: set(),
+    # Exceptional track: eligible goes straight to certified (it then waits for the public notice).
+    S.ELIGIBLE: {S.PORTFOLIO_REVIEW, S.CERTIFIED},
     S.INELIGIBLE: set(),
+    # Junior campaigns end after the portfolio (or the exam); senior ones go on to the defense.
+    S.PORTFOLIO_REVIEW: {S.EXAM, S.CERTIFIED, S.NOT_CERTIFIED},
+    S.EXAM: {S.SHORTLISTED, S.NOT_SHORTLISTED, S.CERTIFIED, S.NOT_CERTIFIED},
+    S.SHORTLISTED: {S.CERTIFIED, S.NOT_CERTIFIED},
+    S.NOT_SHORTLISTED: set(),
+    S.CERTIFIED: {S.CANCELLED},
+    S.NOT_CERTIFIED: set(),
+    S.CANCELLED: set(),
     S.WITHDRAWN: set(),
 }
 LEVEL_CODES = {Level.JUNIOR: "1", Level.INTERMEDIATE: "2", Level.SENIOR: "3"}
