@@ -45,17 +45,6 @@ def open_campaigns(*, now=None) -> list[Campaign]:
             if c.phase(now) == Campaign.Phase.OPEN]
 
 
-def applications_for_secretariat(*, user, campaign: Campaign | None = None) -> QuerySet[Application]:
-    """Applications of the campaigns run by the user's own authority."""
-    qs = (Application.objects.filter(campaign__authority_id=user.authority_id)
-          .exclude(status=Application.Status.DRAFT)
-          .select_related("campaign", "applicant", "applicant__applicant_profile")
-          .order_by("campaign__slug", "number"))
-    if campaign is not None:
-        qs = qs.filter(campaign=campaign)
-    return qs
-
-
 def timelines_for(*, applications) -> dict[int, list[AuditEntry]]:
     """Application pk -> its audit trail, in one query for a whole page (`audit_trail` does one object)."""
     if not applications:

@@ -321,26 +321,7 @@ def application_withdraw(*, application: Application, actor, reason: str = "",
     return application
 
 
-# --- eligibility review: the one amendment ----------------------------------------------------------
-
-def application_return_for_amendment(*, application: Application, actor, reason: str,
-                                     deadline: dt.datetime) -> Application:
-    """The secretariat returns the dossier once, with reasons and a deadline."""
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写退回修改的原因。"})
-    if application.amendment_used:
-        raise ValidationError("每位申报者仅有一次修改申报材料的机会，已使用过。", code="amendment_used")
-    if deadline <= timezone.now():
-        raise ValidationError({"deadline": "修改截止时间必须晚于现在。"})
-
-    def apply(app):
-        app.amendment_deadline = deadline
-        app.return_reason = reason.strip()
-
-    return application_transition(application=application, to=S.RETURNED, actor=actor,
-                                  action="资格审查退回修改", reason=reason.strip(), apply=apply,
-                                  template="application_returned")
-
+# --- the one amendment (the return itself is `reviews.services.eligibility_return`) ------------------
 
 def application_resubmit(*, application: Application, actor, now: dt.datetime | None = None) -> Application:
     now = now or timezone.now()
@@ -356,23 +337,6 @@ def application_resubmit(*, application: Application, actor, now: dt.datetime | 
 
     return application_transition(application=application, to=S.UNDER_REVIEW, actor=actor,
                                   action="修改后重新提交", apply=apply)
-
-
-def applications_expire_overdue_amendments(*, now: dt.datetime | None = None) -> int:
-    """Returned dossiers not resubmitted by their deadline fail eligibility review. Idempotent."""
-    now = now or timezone.now()
-    count = 0
-    overdue = Application.objects.filter(status=S.RETURNED, amendment_deadline__lt=now).values_list("pk", flat=True)
-    for pk in list(overdue):
-        application = Application.objects.get(pk=pk)
-        try:
-            application_transition(application=application, to=S.INELIGIBLE, actor=None,
-                                   action="逾期未修改，资格审查不合格",
-                                   reason="修改期限已过，逾期未修正视为资格审查不合格。")
-        except ValidationError:
-            continue  # resubmitted meanwhile
-        count += 1
-    return count
 
 
 # --- legacy import -----------------------------------------------------------------------------------

@@ -2,14 +2,6 @@ from celery import shared_task
 
 
 @shared_task
-def expire_overdue_amendments():
-    """Periodic: returned dossiers past their amendment deadline become ineligible (the service is idempotent)."""
-    from .services import applications_expire_overdue_amendments
-
-    return applications_expire_overdue_amendments()
-
-
-@shared_task
 def run_legacy_import(job_id):
     """Background legacy import; re-running starts the job over, which is safe because the import is idempotent."""
     from .services import legacy_import_job_run

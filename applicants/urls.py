@@ -19,6 +19,4 @@ urlpatterns = [
     path("applications/<int:pk>/form.pdf", views.form_pdf, name="form_pdf"),
     path("applications/<int:pk>/submit/", views.submit, name="submit"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    path("review/", views.review_list, name="review_list"),
-    path("review/<int:pk>/return/", views.review_return, name="review_return"),
 ]

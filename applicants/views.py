@@ -1,4 +1,4 @@
-"""Applicant pages (我的认证, profile, self-check, dossier) and the secretariat's minimal return page.
+"""Applicant pages (我的认证, profile, self-check, dossier). The secretariat's review pages live in `reviews`.
 
 Views only parse input, check who may see what, call a service and render. Another applicant's objects are 404.
 """
@@ -8,7 +8,6 @@ import base64
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,6 @@ from certification import predicates
 from certification.idcard import mask_id_number
 from certification.models import Campaign
 from certification.pdf import private_file_response, render_pdf
-from certification.selectors import audit_trail
 
 from . import catalogue, eligibility, selectors, services
 from .forms import (
@@ -29,7 +27,6 @@ from .forms import (
     NarrativeForm,
     PriorCertificationFormSet,
     ProfileForm,
-    ReturnForm,
     ScanForm,
     TrainingFormSet,
     WithdrawForm,
@@ -344,57 +341,3 @@ def withdraw(request, pk):
         return redirect("applicants:dossier", pk=pk)
     messages.success(request, "已取消报名。")
     return redirect("applicants:my_certifications")
-
-
-# --- secretariat -------------------------------------------------------------------------------------
-
-def _secretariat_only(request):
-    if not predicates.is_secretariat(request.user):
-        raise PermissionDenied
-
-
-REVIEW_PAGE_SIZE = 50
-
-
-@login_required
-def review_list(request):
-    """The secretariat's applications (own authority's campaigns), ID numbers masked."""
-    _secretariat_only(request)
-    status = request.GET.get("status") or ""
-    qs = selectors.applications_for_secretariat(user=request.user)
-    if status in Application.Status.values:
-        qs = qs.filter(status=status)
-    # A province has thousands of applicants: render one page at a time.
-    page = Paginator(qs, REVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    for a in page.object_list:
-        profile = getattr(a.applicant, "applicant_profile", None)
-        a.masked_id = mask_id_number(profile.id_number) if profile and profile.id_number else ""
-        a.display_name = profile.full_name if profile else str(a.applicant)
-    return render(request, "applicants/review_list.html", {
-        "applications": page.object_list, "page": page, "status": status,
-        "statuses": Application.Status.choices, "form": ReturnForm()})
-
-
-@login_required
-def review_return(request, pk):
-    _secretariat_only(request)
-    application = get_object_or_404(Application.objects.select_related("campaign", "applicant"), pk=pk)
-    if not predicates.is_secretariat_of_campaign(request.user, application.campaign):
-        raise Http404
-    form = ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_return_for_amendment(application=application, actor=request.user,
-                                                      reason=form.cleaned_data["reason"],
-                                                      deadline=form.cleaned_data["deadline"])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errs in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errs)
-            else:
-                form.add_error(None, exc.messages)
-        else:
-            messages.success(request, f"申报书 {application.number} 已退回修改。")
-            return redirect("applicants:review_list")
-    return render(request, "applicants/review_return.html", {
-        "application": application, "form": form, "trail": audit_trail(subject=application)})

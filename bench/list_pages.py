@@ -148,7 +148,7 @@ def run() -> int:
     made: list = []
     grow_to(BASELINE, campaigns=campaigns, made=made)
     pages = [("catalogue /", "/", None), ("applicant /me/", "/me/", made[0]),
-             ("secretariat /me/review/", "/me/review/", secretariat),
+             ("secretariat /review/eligibility/", "/review/eligibility/", secretariat),
              ("orders /orders/manage/ (Jiangsu sec.)", "/orders/manage/", secretariat),
              ("orders /orders/manage/ (administrator)", "/orders/manage/", administrator)]
     clients = {}

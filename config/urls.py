@@ -38,5 +38,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("applicants.urls")),
     path("orders/", include("payments.urls")),
+    path("review/", include("reviews.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,11 @@ class ReviewsConfig(AppConfig):
     verbose_name = "评审"
     default_auto_field = "django.db.models.BigAutoField"
     name = "reviews"
+
+    def ready(self):
+        from certification import logdisplay
+
+        from . import logcodes
+
+        logdisplay.register(logcodes.LABELS)
+        # Other review modules register their own tables here, one line each (exam_logcodes, ranking_logcodes).

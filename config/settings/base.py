@@ -172,7 +172,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-amendments": {
-        "task": "applicants.tasks.expire_overdue_amendments",
+        "task": "reviews.tasks.expire_overdue_amendments",
         "schedule": crontab(minute="*/15"),
     },
     "remind-unpaid-applications": {

@@ -48,7 +48,7 @@ def test_secretariat_returns_once_and_applicant_resubmits(page, live_server, und
     secretariat = make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会")
     base = live_server.url
     _login(page, base, secretariat)
-    page.goto(base + "/me/review/")
+    page.goto(base + "/review/eligibility/")
     row = page.locator("tr.application-row", has_text=under_review.number)
     expect(row).to_contain_text("资格审查中")
     expect(row.locator(".id-number")).not_to_contain_text("19800101")  # ID numbers masked in the list
@@ -78,7 +78,7 @@ def test_secretariat_returns_once_and_applicant_resubmits(page, live_server, und
 
     page.context.clear_cookies()
     _login(page, base, secretariat)
-    page.goto(base + "/me/review/")
+    page.goto(base + "/review/eligibility/")
     row = page.locator("tr.application-row", has_text=under_review.number)
     expect(row).to_contain_text("已修改")
     expect(row.get_by_role("link", name="退回修改")).to_have_count(0)

@@ -1,4 +1,4 @@
-"""The one amendment, its expiry task, 我的认证 and the secretariat list."""
+"""Eligibility review (moved from applicants): the one amendment, its expiry task and the secretariat list."""
 
 import datetime as dt
 
@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from applicants import services
 from applicants.models import Application
-from applicants.tasks import expire_overdue_amendments
 from certification.models import AuditEntry, Role
-
-from .conftest import pdf_bytes, upload
+from reviews.services import eligibility_return
+from reviews.tasks import expire_overdue_amendments
+from tests.applicants.conftest import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
@@ -31,7 +31,7 @@ def national_secretariat(make_user, demo):
 
 
 def _return(app, actor, days=3):
-    return services.application_return_for_amendment(application=app, actor=actor, reason="B1证书扫描件不清晰",
+    return eligibility_return(application=app, actor=actor, reason="B1证书扫描件不清晰",
                                                      deadline=timezone.now() + dt.timedelta(days=days))
 
 
@@ -73,16 +73,16 @@ def test_resubmit_after_deadline_refused_and_task_expires_idempotently(under_rev
 def test_secretariat_return_page_scoped_to_own_authority(client, under_review, national_secretariat,
                                                          jiangsu_secretariat):
     client.force_login(jiangsu_secretariat)
-    assert client.get(reverse("applicants:review_return", args=[under_review.pk])).status_code == 404
-    page = client.get(reverse("applicants:review_list")).content.decode()
+    assert client.get(reverse("reviews:eligibility_return", args=[under_review.pk])).status_code == 404
+    page = client.get(reverse("reviews:eligibility_list")).content.decode()
     assert under_review.number not in page
     client.force_login(national_secretariat)
-    page = client.get(reverse("applicants:review_list")).content.decode()
+    page = client.get(reverse("reviews:eligibility_list")).content.decode()
     assert under_review.number in page
     id_number = under_review.applicant.applicant_profile.id_number
     assert id_number not in page and id_number[:4] + "**********" + id_number[-4:] in page
     deadline = timezone.localtime() + dt.timedelta(days=5)
-    response = client.post(reverse("applicants:review_return", args=[under_review.pk]),
+    response = client.post(reverse("reviews:eligibility_return", args=[under_review.pk]),
                            {"reason": "请补充B2证书", "deadline": deadline.strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 302
     under_review.refresh_from_db()
@@ -91,29 +91,9 @@ def test_secretariat_return_page_scoped_to_own_authority(client, under_review, n
 
 def test_applicant_cannot_use_secretariat_pages(client, under_review, applicant):
     client.force_login(applicant)
-    assert client.get(reverse("applicants:review_list")).status_code == 403
-    assert client.post(reverse("applicants:review_return", args=[under_review.pk]),
+    assert client.get(reverse("reviews:eligibility_list")).status_code == 403
+    assert client.post(reverse("reviews:eligibility_return", args=[under_review.pk]),
                        {"reason": "x", "deadline": "2099-01-01T00:00"}).status_code == 403
-
-
-def test_my_certifications_shows_stage_next_step_and_timeline(client, under_review, applicant,
-                                                             national_secretariat):
-    _return(under_review, national_secretariat)
-    client.force_login(applicant)
-    page = client.get(reverse("applicants:my_certifications")).content.decode()
-    assert "退回修改" in page and "B1证书扫描件不清晰" in page
-    assert "请按退回原因修改申报书" in page
-    for action in ("创建申报书草稿", "提交申报书", "缴费完成，进入资格审查", "资格审查退回修改"):
-        assert action in page
-
-
-def test_start_from_campaign_link(client, applicant, demo):
-    client.force_login(applicant)
-    page = client.get(reverse("applicants:my_certifications"), {"campaign": "demo-senior"}).content.decode()
-    assert "开始填写申报书" in page
-    response = client.post(reverse("applicants:start"), {"campaign": "demo-senior"})
-    app = Application.objects.get(applicant=applicant)
-    assert response.url == reverse("applicants:dossier", args=[app.pk])
 
 
 def _submitted_application(make_user, complete_profile, campaign, i):
@@ -134,51 +114,25 @@ def test_secretariat_list_query_count_flat(client, demo, make_user, complete_pro
     client.force_login(national_secretariat)
     _submitted_application(make_user, complete_profile, demo["senior"], 1)
     with django_assert_max_num_queries(8) as small:
-        client.get(reverse("applicants:review_list"))
+        client.get(reverse("reviews:eligibility_list"))
     for i in range(2, 8):
         _submitted_application(make_user, complete_profile, demo["senior"], i)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        page = client.get(reverse("applicants:review_list")).content.decode()
+        page = client.get(reverse("reviews:eligibility_list")).content.decode()
     assert page.count("application-row") == 7
-
-
-def test_my_certifications_query_count_flat(client, demo, applicant, complete_profile,
-                                            django_assert_max_num_queries):
-    complete_profile(applicant)
-    client.force_login(applicant)
-    services.application_start(applicant=applicant, campaign=demo["senior"])
-    with django_assert_max_num_queries(15) as small:
-        client.get(reverse("applicants:my_certifications"))
-    Application.objects.filter(applicant=applicant).update(status=S.WITHDRAWN)
-    services.application_start(applicant=applicant, campaign=demo["junior"])
-    Application.objects.filter(applicant=applicant, level="junior").update(status=S.WITHDRAWN)
-    services.application_start(applicant=applicant, campaign=demo["intermediate"])
-    with django_assert_max_num_queries(len(small.captured_queries)):
-        page = client.get(reverse("applicants:my_certifications")).content.decode()
-    assert page.count('class="card application"') == 3
-
-
-def test_menu_targets_exam_centre_and_certificates_exist(client, under_review, applicant):
-    """The 考试中心 and 证书管理 menu entries land on sections of 我的认证 that say what is scheduled."""
-    client.force_login(applicant)
-    page = client.get(reverse("applicants:my_certifications")).content.decode()
-    exams = page.split('id="exams"', 1)[1].split("</section>", 1)[0]
-    campaign = under_review.campaign
-    assert campaign.title in exams and f"{campaign.exam_date:%Y年%m月%d日}" in exams
-    assert 'id="certificates"' in page and "暂无证书" in page
 
 
 def test_secretariat_list_pages_and_filters(client, demo, make_user, complete_profile, national_secretariat,
                                             monkeypatch):
-    from applicants import views
+    from reviews import views
 
     monkeypatch.setattr(views, "REVIEW_PAGE_SIZE", 2)
     for i in range(1, 4):
         _submitted_application(make_user, complete_profile, demo["senior"], i)
     client.force_login(national_secretariat)
-    first = client.get(reverse("applicants:review_list")).content.decode()
+    first = client.get(reverse("reviews:eligibility_list")).content.decode()
     assert first.count("application-row") == 2 and "第 1/2 页" in first and "共 3 份" in first
-    second = client.get(reverse("applicants:review_list"), {"page": 2}).content.decode()
+    second = client.get(reverse("reviews:eligibility_list"), {"page": 2}).content.decode()
     assert second.count("application-row") == 1
-    none = client.get(reverse("applicants:review_list"), {"status": "eligible"}).content.decode()
+    none = client.get(reverse("reviews:eligibility_list"), {"status": "eligible"}).content.decode()
     assert none.count("application-row") == 0 and "暂无申请" in none
