@@ -207,6 +207,10 @@ class Application(models.Model):
                                     name="one_active_level_per_year",
                                     violation_error_message="同一认证年度只能申报一个级别。"),
         ]
+        indexes = [
+            # The secretariat list's sort: one campaign's applications in number order, read page by page.
+            models.Index(fields=["campaign", "number"], name="application_campaign_number"),
+        ]
 
     def __str__(self):
         return self.number or f"{self.campaign} · {self.applicant}"

@@ -5,3 +5,11 @@ class PaymentsConfig(AppConfig):
     verbose_name = "订单与支付"
     default_auto_field = "django.db.models.BigAutoField"
     name = "payments"
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from .models import Order
+        from .selectors import order_totals_invalidate
+
+        post_save.connect(order_totals_invalidate, sender=Order, dispatch_uid="payments-order-totals")

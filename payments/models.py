@@ -122,6 +122,11 @@ class Order(MoneyRecord):
                                    condition=~Q(invoice_title_type="company") | ~Q(invoice_taxpayer_id=""),
                                    violation_error_message="单位抬头必须填写纳税人识别号。"),
         ]
+        indexes = [
+            # The staff order list sorts on (-created_at, -pk), all orders or one campaign's.
+            models.Index(fields=["-created_at", "-id"], name="order_created_desc"),
+            models.Index(fields=["campaign", "-created_at", "-id"], name="order_campaign_created_desc"),
+        ]
 
     def __str__(self):
         return self.number
@@ -234,7 +239,8 @@ class NotificationLog(MoneyRecord):
 
     provider = models.CharField("支付方式", max_length=20)
     source = models.CharField("来源", max_length=10, help_text="notify 异步通知 / return 浏览器返回")
-    order_number = models.CharField("订单号", max_length=64, blank=True)
+    # Indexed: the staff order page lists the notifications of one order by this column.
+    order_number = models.CharField("订单号", max_length=64, blank=True, db_index=True)
     provider_txn_id = models.CharField("交易号", max_length=64, blank=True)
     outcome = models.CharField("结果", max_length=10, choices=Outcome.choices)
     reason = models.CharField("原因", max_length=200, blank=True)

@@ -1,5 +1,7 @@
+import time
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from certification.models import Authority, Campaign
@@ -29,14 +31,25 @@ def campaigns_visible_to_staff(*, user) -> QuerySet[Campaign]:
     return qs.filter(authority_id=user.authority_id)
 
 
+# What the staff order list shows; nothing else is read (no rule sets, no profile snapshots, no invoices).
+STAFF_LIST_COLUMNS = ("pk", "number", "status", "amount", "invoice_status", "created_at", "paid_at", "campaign_id",
+                      "applicant_id", "campaign__title", "applicant__full_name", "applicant__email")
+
+
 def orders_for_staff(*, user, campaign_id: int | None = None, status: str | None = None) -> QuerySet[Order]:
-    qs = (Order.objects.filter(campaign__in=campaigns_visible_to_staff(user=user))
-          .select_related("campaign", "applicant", "application"))
+    """Orders of the campaigns the user may see, newest first (the `order_created_desc` indexes)."""
+    qs = Order.objects.filter(campaign__in=campaigns_visible_to_staff(user=user).values("pk"))
     if campaign_id:
         qs = qs.filter(campaign_id=campaign_id)
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def orders_for_staff_list(*, user, campaign_id: int | None = None, status: str | None = None) -> QuerySet[Order]:
+    """`orders_for_staff` reading only the list's columns."""
+    return (orders_for_staff(user=user, campaign_id=campaign_id, status=status)
+            .select_related("campaign", "applicant").only(*STAFF_LIST_COLUMNS))
 
 
 def order_totals_by_campaign(*, orders: QuerySet[Order]):
@@ -73,6 +86,42 @@ def order_totals_chart(*, orders: QuerySet[Order]) -> list[dict]:
         row["paid_width"] = _percent(row["paid"], row["orders"])
         row["received_width"] = _percent(row["received"], largest)
         row["refunded_width"] = _percent(row["refunded"], largest)
+    return rows
+
+
+# The chart is cached: fresh after every order saved through the ORM (each save bumps the generation in
+# the key), and at most ORDER_TOTALS_MAX_AGE seconds old after anything else (a bulk `update()`, a manual SQL fix).
+ORDER_TOTALS_MAX_AGE = 60
+ORDER_TOTALS_GENERATION_KEY = "payments:order-totals:generation"
+
+
+def order_totals_invalidate(**kwargs) -> None:
+    """Connected to Order's post_save: a new generation, so the next chart is computed afresh."""
+    cache.set(ORDER_TOTALS_GENERATION_KEY, time.time_ns(), None)
+
+
+def _order_totals_generation() -> int:
+    generation = cache.get(ORDER_TOTALS_GENERATION_KEY)
+    if generation is None:  # never set, or evicted: a value no earlier key can carry
+        cache.add(ORDER_TOTALS_GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(ORDER_TOTALS_GENERATION_KEY)
+    return generation
+
+
+def _staff_scope(user) -> str:
+    if is_administrator(user) or (is_secretariat(user) and user.authority.kind == Authority.Kind.NATIONAL):
+        return "all"
+    return f"authority-{user.authority_id}" if is_secretariat(user) else "none"
+
+
+def order_totals_chart_for_staff(*, user, campaign_id: int | None = None, status: str | None = None) -> list[dict]:
+    """`order_totals_chart` of the staff list's orders, from the cache (see ORDER_TOTALS_MAX_AGE)."""
+    generation = _order_totals_generation()
+    key = f"payments:order-totals:{generation}:{_staff_scope(user)}:{campaign_id or ''}:{status or ''}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = order_totals_chart(orders=orders_for_staff(user=user, campaign_id=campaign_id, status=status))
+        cache.set(key, rows, ORDER_TOTALS_MAX_AGE)
     return rows
 
 

@@ -92,6 +92,9 @@ def _membership_on_profile(user) -> tuple[str, str]:
     return profile.member_number or "", profile.full_name or user.full_name
 
 
+ORDER_NUMBER_ATTEMPTS = 5
+
+
 def _new_order_number() -> str:
     return f"KJ{timezone.localtime():%Y%m%d%H%M%S}{secrets.randbelow(10**6):06d}"
 
@@ -123,15 +126,19 @@ def order_open_for_application(*, application, actor, member_number: str | None 
     else:
         _apply_member_rate(order, member_number=member_number, member_name=member_name,
                            at=timezone.now())
-    for attempt in range(5):
+    # The number's uniqueness is left to the database: `full_clean()` would turn a collision into a
+    # ValidationError before the retry below ever saw it. A collision (same second, same random part) is an
+    # IntegrityError on `number`, and the insert is retried with a fresh number in its own savepoint.
+    order.full_clean(exclude=["number"])
+    for attempt in range(ORDER_NUMBER_ATTEMPTS):
         order.number = _new_order_number()
-        order.full_clean()
         try:
             with transaction.atomic():
                 order.save(force_insert=True)
             break
         except IntegrityError:
-            if attempt == 4 or Order.objects.filter(application=application).exists():
+            if attempt == ORDER_NUMBER_ATTEMPTS - 1 or not Order.objects.filter(number=order.number).exists() \
+                    or Order.objects.filter(application=application).exists():
                 raise
     audit(subject=order, action="生成订单", actor=actor, to_state=order.status,
           reason=f"应付 ¥{order.amount}；{order.member_rate_note}")

@@ -212,7 +212,7 @@ def staff_orders(request):
     if form.is_valid():
         campaign_id = form.cleaned_data["campaign"].pk if form.cleaned_data["campaign"] else None
         status = form.cleaned_data["status"] or None
-    orders = selectors.orders_for_staff(user=request.user, campaign_id=campaign_id, status=status)
+    orders = selectors.orders_for_staff_list(user=request.user, campaign_id=campaign_id, status=status)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         dataset = OrderResource().export(queryset=orders)
@@ -228,14 +228,16 @@ def staff_orders(request):
     query.pop("page", None)
     query.pop("export", None)
     return render(request, "payments/staff_orders.html", {
-        "form": form, "page": page, "totals": selectors.order_totals_chart(orders=orders),
+        "form": form, "page": page,
+        "totals": selectors.order_totals_chart_for_staff(user=request.user, campaign_id=campaign_id, status=status),
         "query": query.urlencode()})
 
 
 @login_required
 def staff_order_detail(request, number):
     _require_staff(request)
-    order = get_object_or_404(selectors.orders_for_staff(user=request.user), number=number)
+    order = get_object_or_404(selectors.orders_for_staff(user=request.user)
+                              .select_related("campaign", "applicant", "application"), number=number)
     if request.method == "POST":
         action = request.POST.get("action")
         try:

@@ -63,3 +63,12 @@ def jilin_secretariat(seeded, make_user):
 @pytest.fixture
 def applicant(db, make_user):
     return make_user()
+
+
+
+@pytest.fixture(autouse=True)
+def _fresh_order_totals():
+    """Each test's order chart is computed from its own data, never from an earlier test's cache entry."""
+    from payments.selectors import order_totals_invalidate
+
+    order_totals_invalidate()
