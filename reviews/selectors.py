@@ -5,7 +5,6 @@ from django.db.models import QuerySet
 from applicants.models import Application
 from certification.models import Campaign
 
-
 # The columns the eligibility list shows (and its permission checks read); nothing else: no rule sets, no
 # profile snapshots.
 ELIGIBILITY_LIST_COLUMNS = ("pk", "number", "status", "amendment_used", "submitted_at", "campaign_id", "applicant_id",
