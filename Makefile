@@ -28,11 +28,14 @@ run: migrate
 	@echo "打开 http://$(HOST)/"
 	$(BIN)/python manage.py runserver $(HOST)
 
+# The dependency direction first (import-linter contract in pyproject.toml), then the suite.
 test: install
+	$(BIN)/lint-imports --no-cache --no-logo
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 worker: install
 	$(BIN)/celery -A config.celery_app worker -l info

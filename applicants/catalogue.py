@@ -7,7 +7,7 @@ Data, not code paths: templates, forms, the PDF and the services all read these 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from certification.models import Level
+from certification.enums import Level
 
 
 @dataclass(frozen=True)

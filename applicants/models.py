@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import Q
 
 # The engine's vocabularies are the single source for what the rules compare.
-from certification.eligibility import AchievementCategory, ApplicantCategory, AwardGrade, Education, Scope  # noqa: F401
-from certification.models import Campaign, Level, Province
+from certification.enums import AchievementCategory, ApplicantCategory, AwardGrade, Education, Level, Scope  # noqa: F401
+from certification.models import Campaign, Province
 
 
 def _private_name(prefix: str, filename: str) -> str:

@@ -1,23 +1,30 @@
 """Writes for applicants: profile, applications and their dossiers. Every state change goes through
 `application_transition` (which uses `certification.workflow.transition`).
 
-The payments app calls `application_mark_paid` and `application_withdraw`; nothing else here is its business.
+Higher apps are told what happened through `applicants.signals` (sent inside the service's transaction);
+this app never imports them. The payments app calls `application_mark_paid` once the fee is settled.
 """
 
 import datetime as dt
 
+import tablib
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certification import idcard
-from certification.models import Campaign, Level
+from certification.enums import Level
+from certification.models import Campaign
 from certification.notifications import notify_user
 from certification.workflow import audit, transition
 
-from . import catalogue
+from . import catalogue, signals
+from .eligibility import self_check
 from .files import safe_display_name, validate_image, validate_pdf, validate_scan
 from .models import ApplicantProfile, Application, DossierEntry, LegacyImportJob
+from .resources import LegacyApplicationResource
+from .selectors import profile_for
 
 S = Application.Status
 APPLICATION_TRANSITIONS = {
@@ -111,9 +118,6 @@ def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None 
         raise ValidationError("您已取消本活动的报名，不能再次报名。", code="withdrawn")
     track = Application.Track.REGULAR
     if exceptional:
-        from .eligibility import self_check
-        from .selectors import profile_for
-
         if not self_check(profile=profile_for(user=applicant), campaign=campaign).exceptional:
             raise ValidationError("您未满足该认证的破格条件，请按常规认证申报。", code="not_exceptional")
         track = Application.Track.EXCEPTIONAL
@@ -248,8 +252,6 @@ def _next_number(*, application: Application, profile: ApplicantProfile) -> str:
 
 def application_submit(*, application: Application, actor, now: dt.datetime | None = None) -> Application:
     """Lock the dossier, number it and open the order. Only while the campaign is open (end date inclusive)."""
-    from payments.services import order_open_for_application
-
     now = now or timezone.now()
     campaign = application.campaign
     if application.status != S.DRAFT:
@@ -283,7 +285,7 @@ def application_submit(*, application: Application, actor, now: dt.datetime | No
                                        action="提交申报书", apply=apply)
         except IntegrityError:
             raise ValidationError("同一认证年度只能申报一个级别。", code="one_level_per_year") from None
-        order_open_for_application(application=application, actor=actor)
+        signals.application_submitted.send(sender=Application, application=application, actor=actor)
     return application
 
 
@@ -307,8 +309,6 @@ def withdrawal_open(application: Application, *, now: dt.datetime | None = None)
 def application_withdraw(*, application: Application, actor, reason: str = "",
                          now: dt.datetime | None = None) -> Application:
     """Cancel until the application deadline (inclusive), with the fee refunded; afterwards refused."""
-    from payments.services import order_settle_withdrawal
-
     now = now or timezone.now()
     if now > application.campaign.application_closes_at:
         raise ValidationError(
@@ -317,7 +317,8 @@ def application_withdraw(*, application: Application, actor, reason: str = "",
     with transaction.atomic():
         application_transition(application=application, to=S.WITHDRAWN, actor=actor, action="取消报名",
                                reason=reason)
-        order_settle_withdrawal(application=application, actor=actor, reason=reason, now=now)
+        signals.application_withdrawn.send(sender=Application, application=application, actor=actor,
+                                           reason=reason, now=now)
     return application
 
 
@@ -347,8 +348,6 @@ LEGACY_IMPORT_REQUIRED_COLUMNS = ("电子邮箱", "姓名", "认证活动代码"
 
 
 def _legacy_dataset(*, data: bytes, file_name: str):
-    import tablib
-
     if not file_name.lower().endswith((".csv", ".xlsx")):
         raise ValidationError(f"文件“{file_name}”不是CSV或XLSX文件：请上传从旧平台导出的 .csv 或 .xlsx 文件。")
     fmt = "xlsx" if file_name.lower().endswith(".xlsx") else "csv"
@@ -360,8 +359,6 @@ def _legacy_dataset(*, data: bytes, file_name: str):
 
 def _legacy_import_dataset(*, dataset, actor, file_name: str, first_row: int = 1):
     """Import one dataset (or one chunk of it); error row numbers are counted from `first_row`."""
-    from .resources import LegacyApplicationResource
-
     resource = LegacyApplicationResource()
     result = resource.import_data(dataset, dry_run=False, raise_errors=False,
                                   use_transactions=True, user=actor, file_name=file_name)
@@ -399,8 +396,6 @@ LEGACY_IMPORT_JOB_TRANSITIONS = {
 
 
 def _legacy_import_job_enqueue(job: LegacyImportJob) -> None:
-    from .tasks import run_legacy_import
-
     transaction.on_commit(lambda: run_legacy_import.delay(job.pk))
 
 
@@ -443,8 +438,6 @@ def legacy_import_job_rerun(*, job: LegacyImportJob, actor) -> LegacyImportJob:
 
 def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
     """Import the job's file in chunks, saving progress after each chunk so the job page can show it."""
-    import tablib
-
     job = LegacyImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     actor = job.uploaded_by
 
@@ -488,3 +481,11 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
     return transition(instance=job, to=LegacyImportJob.Status.DONE, actor=None,
                       allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入完成",
                       apply=lambda j: setattr(j, "finished_at", timezone.now()))
+
+
+# Defined beside the work it runs (not in tasks.py) so that queueing it needs no import back from the tasks
+# module; it keeps its name, and `applicants.tasks` re-exports it for autodiscovery.
+@shared_task(name="applicants.tasks.run_legacy_import")
+def run_legacy_import(job_id):
+    """Background legacy import; re-running starts the job over, which is safe because the import is idempotent."""
+    legacy_import_job_run(job_id=job_id)

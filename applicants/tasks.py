@@ -1,9 +1,6 @@
-from celery import shared_task
+"""Celery tasks of the applicants app (autodiscovered from here). `run_legacy_import` is defined beside its work
+in `applicants.services` and keeps its name `applicants.tasks.run_legacy_import`."""
 
+from .services import run_legacy_import
 
-@shared_task
-def run_legacy_import(job_id):
-    """Background legacy import; re-running starts the job over, which is safe because the import is idempotent."""
-    from .services import legacy_import_job_run
-
-    legacy_import_job_run(job_id=job_id)
+__all__ = ["run_legacy_import"]

@@ -13,61 +13,16 @@ from decimal import Decimal
 
 from django.db import models
 
+# The shared vocabularies live in `certification.enums`; they are re-exported here for the engine's callers.
+from .enums import AchievementCategory, ApplicantCategory, AwardGrade, Education, Level, Scope  # noqa: F401
 from .idcard import age_on
-from .models import Level
+from .provinces import province_name
 
 
 class Outcome(models.TextChoices):
     PASSED = "passed", "符合"
     NEEDS_REVIEW = "needs_review", "待人工审核"
     FAILED = "failed", "不符合"
-
-
-class Education(models.TextChoices):
-    BELOW_ASSOCIATE = "below_associate", "大专以下"
-    ASSOCIATE = "associate", "大专"
-    BACHELOR = "bachelor", "大学本科"
-    MASTER = "master", "硕士研究生"
-    DOCTOR = "doctor", "博士研究生"
-
-
-class Scope(models.TextChoices):
-    """How high the awarding or funding body stands, highest first."""
-
-    INTERNATIONAL = "international", "国际"
-    NATIONAL = "national", "国家级"
-    PROVINCIAL = "provincial", "省部级"
-    MUNICIPAL = "municipal", "地市级"
-    COUNTY = "county", "区县级"
-    SCHOOL = "school", "校级"
-
-
-class AwardGrade(models.TextChoices):
-    SPECIAL = "special", "特等奖"
-    FIRST = "first", "一等奖"
-    SECOND = "second", "二等奖"
-    THIRD = "third", "三等奖"
-    EXCELLENCE = "excellence", "优秀奖"
-    HONOURABLE_MENTION = "honourable_mention", "鼓励奖（入围）"
-
-
-class AchievementCategory(models.TextChoices):
-    STUDENT_AWARD = "student_award", "指导学生参加青少年科技竞赛获奖"
-    STUDENT_ACTIVITY = "student_activity", "指导学生开展校内外科技活动"
-    PROFESSIONAL_AWARD = "professional_award", "科技教育专业评比获奖"
-    COUNSELOR_HONOUR = "counselor_honour", "优秀科技辅导员表彰奖励"
-    RESEARCH = "research", "青少年科技教育研究课题"
-    PAPER = "paper", "青少年科技教育论文（第一、第二作者）"
-    RESEARCH_OR_COURSE = "research_or_course", "参与课题研究或课程开发"
-
-
-class ApplicantCategory(models.TextChoices):
-    KINDERGARTEN_TEACHER = "kindergarten_teacher", "幼儿园教师"
-    SCHOOL_TEACHER = "school_teacher", "中小学教师"
-    VOCATIONAL_TEACHER = "vocational_teacher", "职业学校教师"
-    UNIVERSITY_STUDENT = "university_student", "高校科学教育相关专业在读学生（专科生、本科生、研究生及博士生）"
-    RESEARCHER = "researcher", "高等学校与科研院所、科普场馆等单位人员"
-    OTHER = "other", "其他"
 
 
 def _rank(choices: type[models.TextChoices], value) -> int | None:
@@ -194,9 +149,7 @@ def _level_label(level) -> str:
 def _province_name(code: str | None) -> str:
     if not code:
         return "全国协会"
-    from .seed import PROVINCES
-
-    return next((name for c, name, _ in PROVINCES if c == code), code)
+    return province_name(code)
 
 
 def _label(choices: type[models.TextChoices], value) -> str:

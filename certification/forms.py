@@ -1,6 +1,7 @@
 from django import forms
 
-from .models import Campaign, Level, Province
+from .enums import Level
+from .models import Campaign, Province
 
 
 class CatalogueFilterForm(forms.Form):

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from .provinces import province_prefixes
+
 
 class IdentityKind(models.TextChoices):
     RESIDENT = "resident", "居民身份证"
@@ -47,10 +49,8 @@ def id_check_char(first17: str) -> str:
 
 
 def _mainland_province_prefixes() -> set[str]:
-    from .seed import PROVINCES
-
     # 81/82 are Hong Kong and Macao: their people carry permits (810000/820000), never resident IDs.
-    return {code[:2] for code, _, _ in PROVINCES} - {"81", "82"}
+    return province_prefixes() - {"81", "82"}
 
 
 def normalize_id_number(value) -> str:

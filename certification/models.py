@@ -15,15 +15,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-
-class Level(models.TextChoices):
-    JUNIOR = "junior", "初级"
-    INTERMEDIATE = "intermediate", "中级"
-    SENIOR = "senior", "高级"
-
-    @classmethod
-    def rank(cls, value: str) -> int:
-        return [c.value for c in cls].index(value)
+from .enums import Level
+from .rule_schema import rule_set_errors
 
 
 class Role(models.TextChoices):
@@ -304,8 +297,6 @@ class Campaign(models.Model):
             errors["application_end"] = "报名截止日期不能早于开始日期。"
         if self.defense_start and self.defense_end and self.defense_end < self.defense_start:
             errors["defense_end"] = "答辩结束日期不能早于开始日期。"
-        from .rule_schema import rule_set_errors
-
         rule_errors = rule_set_errors(self.eligibility_rules)
         if rule_errors:
             errors["eligibility_rules"] = rule_errors

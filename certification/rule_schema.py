@@ -4,8 +4,8 @@ The engine (`certification.eligibility`) reads these parameters; this module say
 missing or wrong. Kind "manual" is a free-text condition that a reviewer always judges.
 """
 
-from .eligibility import CRITERIA, EXCEPTIONAL, AchievementCategory, ApplicantCategory, AwardGrade, Education, Scope
-from .models import Level
+from .eligibility import CRITERIA, EXCEPTIONAL
+from .enums import AchievementCategory, ApplicantCategory, AwardGrade, Education, Level, Scope
 
 MANUAL = "manual"
 

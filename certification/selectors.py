@@ -1,6 +1,7 @@
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
 
-from .models import AuditEntry, Campaign, Notification
+from .models import AuditEntry, BarredUnit, Campaign, Notification, normalize_unit_name
+from .predicates import is_administrator, is_national_secretariat
 
 
 def campaign_catalogue(*, province_code: str | None = None, level: str | None = None) -> QuerySet[Campaign]:
@@ -8,8 +9,6 @@ def campaign_catalogue(*, province_code: str | None = None, level: str | None = 
     qs = Campaign.objects.published().select_related("authority", "province")
     if province_code:
         # A national campaign is open to every province.
-        from django.db.models import Q
-
         qs = qs.filter(Q(province__code=province_code) | Q(province__isnull=True))
     if level:
         qs = qs.filter(level=level)
@@ -30,10 +29,6 @@ def audit_trail(*, subject) -> QuerySet[AuditEntry]:
 def outbox(*, user, status: str | None = None) -> QuerySet[Notification]:
     """Notifications a staff member may see: all for administrators and the national secretariat, which sees
     every province; a provincial secretariat its own authority's people's mail and its province's applicants'."""
-    from django.db.models import Q
-
-    from .predicates import is_administrator, is_national_secretariat
-
     qs = Notification.objects.select_related("recipient")
     if not (is_administrator(user) or is_national_secretariat(user)):
         own_staff = Q(recipient__authority_id=user.authority_id, recipient__authority__isnull=False)
@@ -44,10 +39,6 @@ def outbox(*, user, status: str | None = None) -> QuerySet[Notification]:
 
 def unit_barred_until(*, name: str, province=None):
     """The last day a unit is barred from applying, or None. A bar without a province applies everywhere."""
-    from django.db.models import Max, Q
-
-    from .models import BarredUnit, normalize_unit_name
-
     key = normalize_unit_name(name)
     if not key:
         return None

@@ -1,11 +1,14 @@
 """Writes for campaigns. Every state change goes through `campaign_transition`."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Campaign, Role, User
+from .models import BarredUnit, Campaign, Role, User, normalize_unit_name
 from .notifications import notify_user
-from .workflow import transition
+from .workflow import audit, transition
 
 CAMPAIGN_TRANSITIONS = {
     Campaign.Status.DRAFT: {Campaign.Status.PUBLISHED},
@@ -52,8 +55,6 @@ def campaign_close(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
 @transaction.atomic
 def campaign_save(*, campaign: Campaign, actor) -> Campaign:
     """Create or edit a campaign's data (never its status) with validation and an audit entry."""
-    from .workflow import audit
-
     created = campaign.pk is None
     campaign.full_clean()
     campaign.save()
@@ -65,13 +66,6 @@ def campaign_save(*, campaign: Campaign, actor) -> Campaign:
 @transaction.atomic
 def unit_bar(*, name: str, province, reason: str, actor, barred_on=None, years: int = 3):
     """Register a unit as barred for `years` from `barred_on` (today by default), inclusive of both ends."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from .models import BarredUnit, normalize_unit_name
-    from .workflow import audit
-
     barred_on = barred_on or timezone.localdate()
     try:
         until = barred_on.replace(year=barred_on.year + years) - dt.timedelta(days=1)

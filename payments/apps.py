@@ -9,6 +9,7 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
+        from . import receivers  # noqa: F401 — connects the receivers of applicants' signals
         from .models import Order
         from .selectors import order_totals_invalidate
 

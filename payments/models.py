@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from certification.models import Campaign, UndeletableModel
 
+from .providers import available_providers
 from .validators import validate_uscc
 
 CNY = "CNY"
@@ -194,8 +195,6 @@ class Payment(MoneyRecord):
 
     @property
     def provider_label(self) -> str:
-        from .providers import available_providers
-
         provider = available_providers().get(self.provider)
         return provider.label if provider else self.provider
 

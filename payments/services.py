@@ -1,5 +1,6 @@
-"""Money. The applicants app calls `order_open_for_application` and `order_settle_withdrawal`; the views,
-admin and tasks call the rest. Every state change of an order goes through `order_transition`, under a lock.
+"""Money. `payments.receivers` calls `order_open_for_application` and `order_settle_withdrawal` when the
+applicants app signals a submission or a withdrawal; the views, admin and tasks call the rest.
+Every state change of an order goes through `order_transition`, under a lock.
 """
 
 import datetime as dt
@@ -12,6 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from applicants.models import Application
+from applicants.selectors import profile_for
+from applicants.services import application_mark_paid
 from certification.notifications import notify_user
 from certification.predicates import is_administrator
 from certification.workflow import audit, transition
@@ -84,8 +88,6 @@ def _apply_member_rate(order: Order, *, member_number: str, member_name: str, at
 
 def _membership_on_profile(user) -> tuple[str, str]:
     """The membership the applicant keeps on their profile (applicants app), if they have one yet."""
-    from applicants.selectors import profile_for
-
     profile = profile_for(user=user)
     if profile is None:
         return "", user.full_name
@@ -101,13 +103,11 @@ def _new_order_number() -> str:
 
 def order_open_for_application(*, application, actor, member_number: str | None = None,
                                member_name: str | None = None) -> Order:
-    """Called inside `applicants.services.application_submit`'s transaction once an application is submitted.
+    """Run by `payments.receivers` inside `applicants.services.application_submit`'s transaction.
 
     Creates the order for the campaign fee (member rate if the membership is valid now); a fee-free
     application (exceptional track) is marked paid at once and moves on to eligibility review.
     """
-    from applicants.models import Application
-
     existing = Order.objects.filter(application=application).first()
     if existing:
         return existing
@@ -224,8 +224,6 @@ def payment_start(*, order: Order, provider_code: str, actor, request=None) -> t
 
 
 def _mark_application_paid(*, order: Order, actor) -> None:
-    from applicants.services import application_mark_paid
-
     application_mark_paid(application=order.application, actor=actor)
 
 
@@ -366,7 +364,7 @@ def _refund_in_full(*, order: Order, actor, reason: str) -> Refund:
 
 
 def order_settle_withdrawal(*, application, actor, reason: str = "", now: dt.datetime | None = None) -> Order | None:
-    """Called inside `applicants.services.application_withdraw`'s transaction.
+    """Run by `payments.receivers` inside `applicants.services.application_withdraw`'s transaction.
 
     Until the application deadline (inclusive, Asia/Shanghai): a paid order is refunded in full, an unpaid one
     cancelled. After it withdrawal is refused: no cancellation and no refund (only an administrator may refund).
@@ -437,8 +435,6 @@ def refund_complete_manually(*, refund: Refund, actor, reference: str) -> Refund
 
 def orders_remind_unpaid(*, now: dt.datetime | None = None) -> int:
     """E-mail each unpaid submitted application once, PAYMENT_REMINDER_DAYS before the deadline."""
-    from applicants.models import Application
-
     now = now or timezone.now()
     days = getattr(settings, "PAYMENT_REMINDER_DAYS", 3)
     today = timezone.localtime(now).date()
