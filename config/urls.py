@@ -39,5 +39,6 @@ urlpatterns = [
     path("me/", include("applicants.urls")),
     path("orders/", include("payments.urls")),
     path("review/", include("reviews.urls")),
+    path("exam/", include("reviews.exam_urls")),
     path("admin/", admin.site.urls),
 ]

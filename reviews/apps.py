@@ -13,3 +13,6 @@ class ReviewsConfig(AppConfig):
 
         logdisplay.register(logcodes.LABELS)
         # Other review modules register their own tables here, one line each (exam_logcodes, ranking_logcodes).
+        from . import exam_logcodes
+
+        exam_logcodes.ready()

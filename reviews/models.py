@@ -45,3 +45,6 @@ class StageScore(models.Model):
 
     def __str__(self):
         return f"{self.application} {self.get_stage_display()} {self.score}"
+
+
+from .exam_models import *  # noqa: E402,F401,F403
