@@ -418,3 +418,5 @@ class BarredUnit(models.Model):
 
     def __str__(self):
         return f"{self.name}（至{self.barred_until:%Y-%m-%d}）"
+
+from .export_models import *  # noqa: E402,F401,F403

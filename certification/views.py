@@ -138,3 +138,34 @@ def supervision_home(request):
     return render(request, "certification/role_home.html", {
         "title": "监督委员会工作台", "lead": "投诉受理与审计查询将在公示阶段开放。",
         "link": (reverse("catalogue"), "查看认证活动")})
+
+
+# --- background exports ----------------------------------------------------------------------------------
+
+def _own_export(request, pk):
+    """Only the staff member who asked for the export sees it (and only while still staff); others get a 404."""
+    from .models import ExportJob
+
+    if not (predicates.is_administrator(request.user) or predicates.is_secretariat(request.user)):
+        raise PermissionDenied
+    return get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
+
+
+@login_required
+def export_job(request, pk):
+    job = _own_export(request, pk)
+    return render(request, "certification/export_job.html", {"job": job})
+
+
+@login_required
+def export_download(request, pk):
+    from django.http import Http404
+
+    from .pdf import private_file_response
+
+    job = _own_export(request, pk)
+    if job.status != job.Status.DONE or not job.file:
+        raise Http404("导出文件尚未生成。")
+    response = private_file_response(job.file, download_name=job.download_name)
+    response["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return response

@@ -14,3 +14,9 @@ class PaymentsConfig(AppConfig):
         from .selectors import order_totals_invalidate
 
         post_save.connect(order_totals_invalidate, sender=Order, dispatch_uid="payments-order-totals")
+
+        from certification import exports
+
+        from .exports import KIND, order_export_source
+
+        exports.register(KIND, order_export_source)

@@ -6,6 +6,7 @@ app_name = "payments"
 urlpatterns = [
     path("", views.my_orders, name="my_orders"),
     path("manage/", views.staff_orders, name="staff_orders"),
+    path("manage/export/", views.staff_orders_export, name="staff_orders_export"),
     path("manage/<str:number>/", views.staff_order_detail, name="staff_order_detail"),
     path("sandbox/pay/<uuid:reference>/", views.sandbox_gateway, name="sandbox_gateway"),
     path("notify/<slug:provider>/", views.provider_notify, name="provider_notify"),

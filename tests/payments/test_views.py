@@ -78,7 +78,8 @@ def test_member_number_on_the_order_page(client, open_campaign, make_user, submi
 
 def test_staff_list_scoped_filtered_totalled_and_flat_in_queries(client, seeded, open_campaign, make_user, submit,
                                                                 pay, jiangsu_secretariat,
-                                                                django_assert_max_num_queries):
+                                                                django_assert_max_num_queries,
+                                                                django_capture_on_commit_callbacks):
     national = make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会")
     _a, first = submit(make_user(), open_campaign)
     pay(first)
@@ -93,10 +94,15 @@ def test_staff_list_scoped_filtered_totalled_and_flat_in_queries(client, seeded,
     assert first.number in page and "500.00" in page
     filtered = client.get(url, {"status": "paid"}).content.decode()
     assert filtered.count("<a href=\"/orders/manage/KJ") == 1
-    csv = client.get(url, {"export": "csv"}).content.decode("utf-8-sig")
+    csv = b"".join(client.get(url, {"export": "csv"}).streaming_content).decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("订单号,认证活动") and first.number in csv and len(csv.splitlines()) == 17
-    xlsx = client.get(url, {"export": "xlsx"})
-    assert xlsx.content[:2] == b"PK"
+    # XLSX is built by a background job (eager here); its page links the finished file.
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = client.post(reverse("payments:staff_orders_export"), {"status": ""})
+    job_page = client.get(queued["Location"])
+    assert "已完成" in job_page.content.decode()
+    xlsx = client.get(reverse("export_download", args=[job_page.context["job"].pk]))
+    assert b"".join(xlsx.streaming_content)[:2] == b"PK"
     # Jiangsu's secretariat does not see the national campaign's orders.
     client.force_login(jiangsu_secretariat)
     assert first.number not in client.get(url).content.decode()
