@@ -29,6 +29,18 @@ class Item:
     window_years: int | None = None
     # Which rule-set category (certification seed `achievements.items[].category`) this table evidences.
     categories: tuple[str, ...] = field(default_factory=tuple)
+    # When the table holds more than one kind of result, the applicant picks one: (category, label) pairs.
+    category_choices: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # The table does not itself say "作为第一指导教师" but a rule needs it: the entry form asks.
+    asks_first_supervisor: bool = False
+    note: str = ""
+
+    def categories_of(self, entry) -> tuple[str, ...]:
+        """The rule-set categories one entry of this table evidences."""
+        chosen = getattr(entry, "achievement_category", "")
+        if self.category_choices and chosen in {c for c, _ in self.category_choices}:
+            return (chosen,)
+        return self.categories
 
 
 def _cols(*pairs):
@@ -43,7 +55,11 @@ SENIOR_ITEMS = (
     Item("B2", "B", "近十年内，本人参加国家级、省部级以上科技教育相关专业评比活动获奖情况", "举办时间",
          _cols(("activity", "专业评比活动名称"), ("organiser", "主办机构"), ("project", "参评项目名称"),
                ("award", "获得的奖项名称及等次")),
-         "证书扫描件", window_years=10, categories=("professional_award",)),
+         "证书扫描件", window_years=10, categories=("professional_award",),
+         category_choices=(("professional_award", "科技教育相关专业评比活动获奖"),
+                           ("counselor_honour", "优秀科技辅导员（科技教师）表彰奖励")),
+         note="含获得省部级以上（含）优秀科技辅导员或科技教师表彰奖励：请在“成果类别”中选择“优秀科技辅导员"
+              "（科技教师）表彰奖励”，并在“级别”中选择表彰单位的级别。"),
     Item("B3", "B", "近十年内，本人参加青少年科技教育的研究成果情况", "研究（出版发表）时间",
          _cols(("title", "课题/论文/专著名称"), ("funder", "立项单位/刊物名称"), ("summary", "课题或出版发表内容简介")),
          "课题立项书、发表的论文全文、出版专著的封面版权说明页和目录", window_years=10, categories=("research",)),
@@ -64,7 +80,7 @@ SENIOR_ITEMS = (
 _GENERIC = _cols(("name", "名称"), ("organiser", "主办单位或组织方"), ("summary", "内容及成绩简介"))
 JUNIOR_ITEMS = (
     Item("E1", "E", "本人作为指导教师，组织指导学生参加科技竞赛或科技活动取得成绩", "时间", _GENERIC, "证明材料",
-         max_chars=200, categories=("student_activity", "student_award")),
+         max_chars=200, categories=("student_activity", "student_award"), asks_first_supervisor=True),
     Item("E2", "E", "本人参加科技辅导员专业评比活动（活动方案设计、教具研发、论文、师范生教学技能创新大赛等）取得成绩",
          "时间", _GENERIC, "证明材料", max_chars=200, categories=("professional_award",)),
     Item("E3", "E", "本人参与青少年科技教育相关课题、成果及撰写并发表论文的情况", "时间", _GENERIC, "证明材料",

@@ -16,8 +16,15 @@ from certification.models import Campaign
 from . import catalogue
 from .models import Application, Honour
 
-# Tables whose title says "作为第一指导教师".
-FIRST_SUPERVISOR_ITEMS = {"B1", "E1"}
+# Tables whose own title says "本人作为第一指导教师" (notice 000 附件2 B1): an entry there says so itself.
+# Other tables that a rule needs it for ask per entry (`Item.asks_first_supervisor`, e.g. junior E1).
+FIRST_SUPERVISOR_ITEMS = {"B1"}
+
+
+def _first_supervisor(item, entry) -> bool | None:
+    if item is not None and item.asks_first_supervisor:
+        return entry.first_supervisor  # None for an entry made before the form asked: undecided
+    return entry.item_code in FIRST_SUPERVISOR_ITEMS
 
 
 def gather_facts(*, profile, entries=(), level: str | None = None) -> engine.ApplicantFacts:
@@ -26,10 +33,10 @@ def gather_facts(*, profile, entries=(), level: str | None = None) -> engine.App
     achievements = []
     for entry in entries:
         item = catalogue.item_for(level or entry.application.level, entry.item_code)
-        for category in (item.categories if item else ()):
+        for category in (item.categories_of(entry) if item else ()):
             achievements.append(engine.Achievement(
                 category=category, date=entry.occurred_on, scope=entry.scope or None,
-                as_first_supervisor=entry.item_code in FIRST_SUPERVISOR_ITEMS,
+                as_first_supervisor=_first_supervisor(item, entry),
                 title=next(iter(entry.fields.values()), "")))
     honours = list(profile.honours.all())
     return engine.ApplicantFacts(
@@ -57,7 +64,10 @@ def gather_facts(*, profile, entries=(), level: str | None = None) -> engine.App
 
 
 def _active_applications(user):
-    return list(Application.objects.filter(applicant=user).exclude(status=Application.Status.WITHDRAWN)
+    """Applications that hold their year's level: all but drafts withdrawn before they were ever submitted
+    (notice 002 二.2 "申报后不允许更换")."""
+    return list(Application.objects.filter(applicant=user)
+                .exclude(status=Application.Status.WITHDRAWN, submitted_at__isnull=True)
                 .only("campaign_id", "level", "year"))
 
 
@@ -91,3 +101,75 @@ def rows(result) -> list[dict]:
 
 def overall(result) -> str:
     return engine.Outcome(result.outcome).label if result is not None else ""
+
+
+# --- the gate at start and submission ----------------------------------------------------------------
+
+# What the applicant can do about a failed criterion, by rule kind (shown after the engine's explanation).
+FIX_HINTS = {
+    "declaration": "请在“基本情况”中阅读并勾选职业道德声明。",
+    "education": "请在“基本情况”中核对最高学历和身份证号码（出生日期）；如确不符合，不能申报本级别。",
+    "work_years": "请在“基本情况”中核对“连续从事科技辅导员工作的起始日期”。",
+    "prior_certification": "请在“基本情况 · 已获认证”中填写已取得的认证（级别、年份、颁证协会）。",
+    "training_hours": "请在“基本情况 · 培训记录”中补充培训（学时、是否科协系统培训、培训证书编号）。",
+    "achievements": "请在申报书中补充符合条件的业绩条目，并核对时间（自报名截止日向前计算）、级别和是否第一指导教师。",
+    "excluded_categories": "如“人员类别”填写有误，请在“基本情况”中更正；否则不能申报本级别。",
+    "one_level_per_year": "同一年度只能申报一个级别，且申报后不允许更换。",
+    "unit_not_barred": "所在单位在取消申报资格期内，不能申报；如工作单位填写有误，请在“基本情况”中更正。",
+}
+
+# At start the dossier is still empty, so only criteria the profile already decides can stop a draft; and a
+# criterion whose facts are simply not filled in yet is left for the submission check.
+_DECIDED_AT_START = {
+    "education": lambda p: bool(p.education),
+    "work_years": lambda p: p.work_start_date is not None,
+    "prior_certification": lambda p: p.prior_certifications.exists(),
+    "excluded_categories": lambda p: bool(p.category),
+    "one_level_per_year": lambda p: True,
+    "unit_not_barred": lambda p: bool(p.employer),
+}
+
+
+def fix_hint(criterion) -> str:
+    return FIX_HINTS.get(criterion.kind, "请核对申报材料。")
+
+
+def blocking_message(criteria, *, when: str) -> str:
+    """One Chinese message naming each failed clause, what the engine found and what to fix."""
+    parts = [f"{c.message_zh} {fix_hint(c)}" for c in criteria]
+    return f"未满足报名条件，{when}：" + "；".join(parts)
+
+
+def start_blockers(*, result, profile) -> list:
+    """Failed regular criteria that the profile alone already decides (no dossier yet)."""
+    if profile is None:
+        return []
+    return [c for c in result.failed if c.kind in _DECIDED_AT_START and _DECIDED_AT_START[c.kind](profile)]
+
+
+def submission_blockers(*, result, track: str) -> list:
+    """What stops a submission: any failed regular criterion; for the exceptional track, the declaration
+    and the exceptional condition itself (its regular criteria are not required)."""
+    if track == Application.Track.EXCEPTIONAL:
+        blockers = [c for c in result.failed if c.kind == "declaration"]
+        if not result.exceptional:
+            blockers += [c for c in result.exceptional_results if c.outcome == engine.Outcome.FAILED]
+        return blockers
+    return list(result.failed)
+
+
+def check_application(*, application, profile, now: dt.datetime):
+    """The engine's result for this application with its dossier entries, on the day of `now`."""
+    return self_check(profile=profile, campaign=application.campaign, entries=list(application.entries.all()),
+                      today=timezone.localdate(now))
+
+
+def result_snapshot(result, *, track: str, computed_at: dt.datetime) -> dict:
+    """The shape documented on `Application.eligibility_result`."""
+    def one(c):
+        return {"code": c.code, "clause": c.clause, "outcome": c.outcome, "explanation": c.message_zh,
+                "text": c.text, "kind": c.kind}
+
+    return {"computed_at": timezone.localtime(computed_at).isoformat(), "track": track,
+            "outcome": result.outcome, "criteria": [one(c) for c in result.criteria],
+            "exceptional": [one(c) for c in result.exceptional_results]}

@@ -57,10 +57,18 @@ class EntryForm(forms.Form):
                                                    widget=forms.Textarea(attrs={"rows": 2,
                                                                                 "maxlength": item.max_chars}))
         self.fields["occurred_on"] = forms.DateField(label=item.date_label, widget=DATE)
+        if item.category_choices:
+            self.fields["achievement_category"] = forms.ChoiceField(
+                label="成果类别", choices=[("", "请选择"), *item.category_choices])
         if item.categories:
             # The rule sets ask for "国家级/省部级以上"; without it the self-check can only say "需审核".
             self.fields["scope"] = forms.ChoiceField(label="级别", choices=[("", "请选择"), *Scope.choices],
                                                      required=False)
+        if item.asks_first_supervisor:
+            # Junior 4.1 (notice 001) needs "本人作为第一指导教师": asked, never assumed.
+            self.fields["first_supervisor"] = forms.TypedChoiceField(
+                label="是否第一指导教师", choices=[("yes", "是"), ("no", "否")], widget=forms.RadioSelect,
+                coerce=lambda v: v == "yes")
         self.fields["attachment"] = forms.FileField(label=f"附件（{item.attachment_label}，PDF，不超过5MB）")
 
     @property

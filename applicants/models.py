@@ -194,6 +194,17 @@ class Application(models.Model):
     signed_scan = models.FileField("签字盖章申报书扫描件", upload_to=scan_upload_to, blank=True)
     signed_scan_name = models.CharField("扫描件原文件名", max_length=120, blank=True)
     profile_snapshot = models.JSONField("提交时的基本情况", default=dict, blank=True)
+    eligibility_result = models.JSONField(
+        "提交时的资格自动核验结果", default=dict, blank=True,
+        help_text=(
+            "由 applicants.eligibility.result_snapshot() 在提交（及修改后重新提交）时写入，供资格审查工作台显示；"
+            "草稿为空 {}。结构：{\"computed_at\": ISO 8601 时间（含时区）, \"track\": \"regular\"|\"exceptional\", "
+            "\"outcome\": \"passed\"|\"needs_review\"|\"failed\"（常规条件总体结果）, "
+            "\"criteria\": [{\"code\", \"clause\"（条款，如“第二条第3款”）, \"outcome\"（同上三值）, "
+            "\"explanation\"（中文说明）, \"text\"（通知原文）, \"kind\"}], "
+            "\"exceptional\": [同 criteria 的破格条件结果]}。"
+            "提交时任一常规条件为 failed 即不能提交（破格认证以破格条件为准），因此已提交的申请中"
+            "只会出现 passed 与 needs_review（needs_review 由秘书处审核）。"))
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -202,8 +213,10 @@ class Application(models.Model):
         verbose_name = verbose_name_plural = "认证申请"
         constraints = [
             models.UniqueConstraint(fields=["applicant", "campaign"], name="one_application_per_campaign"),
-            # One level per applicant per campaign year: withdrawn ones do not count.
-            models.UniqueConstraint(fields=["applicant", "year"], condition=~Q(status="withdrawn"),
+            # One level per applicant per campaign year, and "申报后不允许更换" (notice 002 二.2): only a draft
+            # withdrawn before it was ever submitted frees the year.
+            models.UniqueConstraint(fields=["applicant", "year"],
+                                    condition=~Q(status="withdrawn") | Q(submitted_at__isnull=False),
                                     name="one_active_level_per_year",
                                     violation_error_message="同一认证年度只能申报一个级别。"),
         ]
@@ -229,6 +242,11 @@ class DossierEntry(models.Model):
     fields = models.JSONField("内容", default=dict)
     occurred_on = models.DateField("时间")
     scope = models.CharField("级别（国家级/省部级等）", max_length=16, choices=Scope.choices, blank=True)
+    # Asked only where the catalogue item says so (`Item.category_choices`, `Item.asks_first_supervisor`).
+    achievement_category = models.CharField("成果类别", max_length=24, choices=AchievementCategory.choices,
+                                            blank=True)
+    first_supervisor = models.BooleanField("是否第一指导教师", null=True, blank=True,
+                                           help_text="空：填写时未询问（旧条目），资格核验视为待审核。")
     attachment = models.FileField("附件", upload_to=entry_upload_to)
     attachment_name = models.CharField("附件原文件名", max_length=120)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

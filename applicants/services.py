@@ -19,12 +19,10 @@ from certification.models import Campaign
 from certification.notifications import notify_user
 from certification.workflow import audit, transition
 
-from . import catalogue, signals
-from .eligibility import self_check
+from . import catalogue, eligibility, signals
 from .files import safe_display_name, validate_image, validate_pdf, validate_scan
 from .models import ApplicantProfile, Application, DossierEntry, LegacyImportJob
 from .resources import LegacyApplicationResource
-from .selectors import profile_for
 
 S = Application.Status
 APPLICATION_TRANSITIONS = {
@@ -103,24 +101,43 @@ def profile_missing(profile: ApplicantProfile | None) -> list[str]:
 
 def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None = None,
                       exceptional: bool = False) -> Application:
-    """Open a draft for an open campaign. One level per applicant per campaign year (DB constraint).
+    """Open a draft for an open campaign. One level per applicant per campaign year (DB constraint), and once
+    an application was submitted its year's level stays taken even after withdrawal (notice 002 二.2
+    "申报后不允许更换").
 
-    The exceptional track (破格认证) is chosen here, only when the engine finds its condition met.
+    The exceptional track (破格认证) is chosen here, only when the engine finds its condition met. For the
+    regular track, criteria the profile already decides (education, work years, prior certification,
+    applicant category, unit bar) refuse the draft when failed; the rest is checked at submission.
     """
+    now = now or timezone.now()
     if campaign.status != Campaign.Status.PUBLISHED or campaign.phase(now) != Campaign.Phase.OPEN:
         raise ValidationError("该认证活动当前不在报名期内。", code="campaign_closed")
     existing = Application.objects.filter(applicant=applicant, campaign=campaign).first()
     if existing and existing.status != S.WITHDRAWN:
         return existing
-    if Application.objects.filter(applicant=applicant, year=campaign.year).exclude(status=S.WITHDRAWN).exists():
+    holding = (Application.objects.filter(applicant=applicant, year=campaign.year)
+               .exclude(status=S.WITHDRAWN, submitted_at__isnull=True).exclude(campaign=campaign)
+               .select_related("campaign").first())
+    if holding is not None:
+        if holding.status == S.WITHDRAWN:
+            raise ValidationError(
+                f"您已于{timezone.localtime(holding.submitted_at):%Y年%m月%d日}提交{holding.year}年度"
+                f"{holding.get_level_display()}认证申报（后已取消报名）。同一认证年度只能申报一个级别，"
+                "且申报后不允许更换。", code="level_fixed")
         raise ValidationError("同一认证年度只能申报一个级别，您本年度已有其他级别的申请。", code="one_level_per_year")
     if existing:
         raise ValidationError("您已取消本活动的报名，不能再次报名。", code="withdrawn")
+    profile = ApplicantProfile.objects.filter(user=applicant).select_related("province").first()
+    result = eligibility.self_check(profile=profile, campaign=campaign, today=timezone.localdate(now))
     track = Application.Track.REGULAR
     if exceptional:
-        if not self_check(profile=profile_for(user=applicant), campaign=campaign).exceptional:
+        if not result.exceptional:
             raise ValidationError("您未满足该认证的破格条件，请按常规认证申报。", code="not_exceptional")
         track = Application.Track.EXCEPTIONAL
+    else:
+        blockers = eligibility.start_blockers(result=result, profile=profile)
+        if blockers:
+            raise ValidationError(eligibility.blocking_message(blockers, when="不能开始申报"), code="ineligible")
     try:
         with transaction.atomic():
             application = Application.objects.create(applicant=applicant, campaign=campaign, level=campaign.level,
@@ -140,7 +157,10 @@ def _require_editable(application: Application) -> None:
 
 
 def dossier_entry_add(*, application: Application, item_code: str, fields: dict, occurred_on: dt.date,
-                      attachment, actor, scope: str = "") -> DossierEntry:
+                      attachment, actor, scope: str = "", achievement_category: str = "",
+                      first_supervisor: bool | None = None) -> DossierEntry:
+    """One row of a dossier table. `achievement_category` is asked where the table holds more than one kind of
+    result (B2: 专业评比获奖 or 优秀科技辅导员表彰奖励); `first_supervisor` where a rule needs it (E1)."""
     _require_editable(application)
     item = catalogue.item_for(application.level, item_code)
     if item is None:
@@ -156,6 +176,15 @@ def dossier_entry_add(*, application: Application, item_code: str, fields: dict,
         clean_fields[col.key] = value
     if occurred_on is None:
         errors["occurred_on"] = f"请填写“{item.date_label}”。"
+    # The entry form requires both answers where asked; a caller that gives none (the legacy import) leaves
+    # the table's first kind and "not said", which the eligibility check treats as needing review.
+    if item.category_choices:
+        if achievement_category and achievement_category not in {c for c, _ in item.category_choices}:
+            errors["achievement_category"] = "请选择成果类别。"
+    else:
+        achievement_category = ""
+    if not item.asks_first_supervisor:
+        first_supervisor = None
     if attachment is None:
         errors["attachment"] = "每个条目须上传1个PDF附件。"
     else:
@@ -170,7 +199,8 @@ def dossier_entry_add(*, application: Application, item_code: str, fields: dict,
         if DossierEntry.objects.filter(application=application, item_code=item_code).count() >= item.max_entries:
             raise ValidationError(f"{item.code}最多填写{item.max_entries}条。", code="too_many")
         entry = DossierEntry(application=application, item_code=item_code, fields=clean_fields,
-                             occurred_on=occurred_on, scope=scope or "",
+                             occurred_on=occurred_on, scope=scope or "", achievement_category=achievement_category,
+                             first_supervisor=first_supervisor,
                              attachment_name=safe_display_name(attachment.name))
         entry.attachment.save(attachment.name, attachment, save=False)
         entry.full_clean()
@@ -269,15 +299,23 @@ def application_submit(*, application: Application, actor, now: dt.datetime | No
         raise ValidationError("请先上传签字并加盖单位公章的申报书扫描件。", code="scan_missing")
     if not application.entries.exists() and application.track == Application.Track.REGULAR:
         raise ValidationError("请至少填写一条业绩成果材料。", code="no_entries")
+    # A criterion the engine finds failed stops the submission (and the fee); "needs review" goes on to the
+    # secretariat. The result is kept with the application for the eligibility review.
+    result = eligibility.check_application(application=application, profile=profile, now=now)
+    blockers = eligibility.submission_blockers(result=result, track=application.track)
+    if blockers:
+        raise ValidationError(eligibility.blocking_message(blockers, when="不能提交"), code="ineligible")
 
     with transaction.atomic():
         number = _next_number(application=application, profile=profile)
         snapshot = profile_form_data(profile)
+        checked = eligibility.result_snapshot(result, track=application.track, computed_at=now)
 
         def apply(app):
             app.number = number
             app.submitted_at = now
             app.profile_snapshot = snapshot
+            app.eligibility_result = checked
 
         try:
             with transaction.atomic():
@@ -285,15 +323,16 @@ def application_submit(*, application: Application, actor, now: dt.datetime | No
                                        action="提交申报书", apply=apply)
         except IntegrityError:
             raise ValidationError("同一认证年度只能申报一个级别。", code="one_level_per_year") from None
-        signals.application_submitted.send(sender=Application, application=application, actor=actor)
+        signals.application_submitted.send(sender=Application, application=application, actor=actor, now=now)
     return application
 
 
-def application_mark_paid(*, application: Application, actor=None) -> Application:
+def application_mark_paid(*, application: Application, actor=None, now: dt.datetime | None = None) -> Application:
     """Called once the fee is settled (or waived): the application is complete and enters review."""
+    now = now or timezone.now()
 
     def apply(app):
-        app.paid_at = timezone.now()
+        app.paid_at = now
 
     return application_transition(application=application, to=S.UNDER_REVIEW, actor=actor,
                                   action="缴费完成，进入资格审查", apply=apply)
@@ -332,9 +371,15 @@ def application_resubmit(*, application: Application, actor, now: dt.datetime | 
         raise ValidationError("修改期限已过，不能重新提交。", code="amendment_overdue")
     if not application.signed_scan:
         raise ValidationError("请上传签字并加盖单位公章的申报书扫描件。", code="scan_missing")
+    # The amended dossier is checked again so the review sees the current result; it does not block here
+    # (the one amendment is the secretariat's call, and a refusal would only run the deadline out).
+    profile = ApplicantProfile.objects.filter(user=application.applicant).first()
+    result = eligibility.check_application(application=application, profile=profile, now=now)
+    checked = eligibility.result_snapshot(result, track=application.track, computed_at=now)
 
     def apply(app):
         app.amendment_used = True
+        app.eligibility_result = checked
 
     return application_transition(application=application, to=S.UNDER_REVIEW, actor=actor,
                                   action="修改后重新提交", apply=apply)

@@ -13,6 +13,8 @@ from django.dispatch import Signal
 #   sender:      applicants.models.Application (the class)
 #   application: the Application, already saved as submitted
 #   actor:       the user who submitted (the applicant)
+#   now:         the moment of the submission (aware datetime), the one the window, the eligibility check and
+#                the membership's validity are judged at
 # payments opens the order here (a fee-free exceptional-track order is paid at once).
 application_submitted = Signal()
 

@@ -208,7 +208,9 @@ def entry_add(request, pk, item_code):
             services.dossier_entry_add(application=application, item_code=item.code, fields=form.text_values,
                                        occurred_on=form.cleaned_data["occurred_on"],
                                        attachment=form.cleaned_data["attachment"], actor=request.user,
-                                       scope=form.cleaned_data.get("scope", ""))
+                                       scope=form.cleaned_data.get("scope", ""),
+                                       achievement_category=form.cleaned_data.get("achievement_category", ""),
+                                       first_supervisor=form.cleaned_data.get("first_supervisor"))
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:

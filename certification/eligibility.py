@@ -53,7 +53,8 @@ class Achievement:
     category: str  # AchievementCategory
     date: dt.date | None
     scope: str | None = None  # Scope; None when the applicant did not say
-    as_first_supervisor: bool = False
+    # None: the applicant was not asked (an entry made before the form asked), so a rule needing it is undecided.
+    as_first_supervisor: bool | None = False
     title: str = ""
 
 
@@ -72,7 +73,7 @@ class ApplicantFacts:
     birth_date: dt.date | None = None
     education: str | None = None  # Education
     work_start_date: dt.date | None = None  # start of the current continuous counselor work
-    work_part_time: bool = False
+    work_part_time: bool = False  # part-time years count unless a rule says `part_time_counts: false`
     prior_certifications: tuple[PriorCertification, ...] = ()
     trainings: tuple[TrainingRecord, ...] = ()
     achievements: tuple[Achievement, ...] = ()
@@ -214,7 +215,9 @@ def _work_years(rule, ctx):
     need = int(rule["min_years"])
     if f.work_start_date is None:
         return _result(rule, Outcome.FAILED, "未填写从事科技辅导员工作的起始日期。")
-    if f.work_part_time and not rule.get("part_time_counts", False):
+    # Notice 000 says "连续从事青少年科技辅导员工作5年以上" and notice 001 "（含兼职）": no notice asks for
+    # full-time work, so part-time years count unless a secretariat's rule set says otherwise.
+    if f.work_part_time and not rule.get("part_time_counts", True):
         return _result(rule, Outcome.FAILED, "本条件要求连续专职从事科技辅导员工作，兼职经历不计入。")
     since = years_before(ctx.deadline, need)
     if f.work_start_date <= since:
@@ -276,7 +279,8 @@ def _achievement_outcome(item: dict, a: Achievement, ctx) -> str | None:
     for option in options:
         if a.category != option["category"]:
             continue
-        if option.get("first_supervisor") and not a.as_first_supervisor:
+        supervisor_unknown = bool(option.get("first_supervisor")) and a.as_first_supervisor is None
+        if option.get("first_supervisor") and a.as_first_supervisor is False:
             continue
         window = option.get("window_years", item.get("window_years"))
         if a.date is None:
@@ -295,6 +299,9 @@ def _achievement_outcome(item: dict, a: Achievement, ctx) -> str | None:
                 continue
             if have > _rank(Scope, scope):
                 continue
+        if supervisor_unknown:
+            undecided = True
+            continue
         return Outcome.PASSED
     return Outcome.NEEDS_REVIEW if undecided else None
 
@@ -316,7 +323,7 @@ def _achievements(rule, ctx):
     if len(met) + len(maybe) >= need:
         pending = "、".join(f"第{c}项" for c in maybe)
         return _result(rule, Outcome.NEEDS_REVIEW,
-                       f"已具备{len(met)}项{of}；{pending}的成果缺少日期或级别，需审核材料后确定。")
+                       f"已具备{len(met)}项{of}；{pending}的成果缺少日期、级别或“是否第一指导教师”，需审核材料后确定。")
     got = f"仅具备{listing}" if met else "未具备任何一项"
     return _result(rule, Outcome.FAILED,
                    f"{got}{of}。时间范围自报名截止日（{_d(ctx.deadline)}）向前计算。")
@@ -335,7 +342,8 @@ def _one_level_per_year(rule, ctx):
     if others:
         names = "、".join(_level_label(level) for level in others)
         return _result(rule, Outcome.FAILED,
-                       f"{ctx.year}年度已申报{names}认证，同一年度只能申报一个级别（如需改报，请先取消原报名）。")
+                       f"{ctx.year}年度已申报{names}认证。同一年度只能申报一个级别，且申报后不允许更换"
+                       "（已提交后取消报名的，该年度级别仍保留）。")
     return _result(rule, Outcome.PASSED, f"{ctx.year}年度未申报其他级别。")
 
 

@@ -36,7 +36,7 @@ SENIOR_2023_RULES = {
          "min": "bachelor", "relaxed_min": "associate", "relax_age": 50,
          "text": "原则上具有大学本科及以上学历；认证年度1月1日年满50周岁的申报者可放宽至大专学历。"},
         {"code": "work_years", "kind": "work_years", "clause": "第二条第2款", "min_years": 5,
-         "part_time_counts": False, "text": "连续从事青少年科技辅导员工作5年以上。"},
+         "part_time_counts": True, "text": "连续从事青少年科技辅导员工作5年以上。"},
         {"code": "prior_certification", "kind": "prior_certification", "clause": "第二条第2款",
          "level": "intermediate", "obtained_by_year": 2021, "authority_province": None,
          "text": "已于2021（含）年度前获得中级科技辅导员认证资格，不接受跨级申报。"},

@@ -11,8 +11,8 @@ from .services import order_open_for_application, order_settle_withdrawal
 
 
 @receiver(application_submitted, dispatch_uid="payments.open_order_on_submission")
-def open_order_on_submission(sender, *, application, actor, **kwargs):
-    order_open_for_application(application=application, actor=actor)
+def open_order_on_submission(sender, *, application, actor, now=None, **kwargs):
+    order_open_for_application(application=application, actor=actor, now=now)
 
 
 @receiver(application_withdrawn, dispatch_uid="payments.settle_order_on_withdrawal")

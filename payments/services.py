@@ -102,12 +102,14 @@ def _new_order_number() -> str:
 
 
 def order_open_for_application(*, application, actor, member_number: str | None = None,
-                               member_name: str | None = None) -> Order:
+                               member_name: str | None = None, now: dt.datetime | None = None) -> Order:
     """Run by `payments.receivers` inside `applicants.services.application_submit`'s transaction.
 
-    Creates the order for the campaign fee (member rate if the membership is valid now); a fee-free
-    application (exceptional track) is marked paid at once and moves on to eligibility review.
+    Creates the order for the campaign fee (member rate if the membership is valid at `now`, the submission
+    instant); a fee-free application (exceptional track) is marked paid at once and moves on to eligibility
+    review.
     """
+    now = now or timezone.now()
     existing = Order.objects.filter(application=application).first()
     if existing:
         return existing
@@ -124,8 +126,7 @@ def order_open_for_application(*, application, actor, member_number: str | None 
         order.amount = Decimal("0.00")
         order.member_rate_note = "破格认证免缴认证评审费。"
     else:
-        _apply_member_rate(order, member_number=member_number, member_name=member_name,
-                           at=timezone.now())
+        _apply_member_rate(order, member_number=member_number, member_name=member_name, at=now)
     # The number's uniqueness is left to the database: `full_clean()` would turn a collision into a
     # ValidationError before the retry below ever saw it. A collision (same second, same random part) is an
     # IntegrityError on `number`, and the insert is retried with a fresh number in its own savepoint.
@@ -144,8 +145,8 @@ def order_open_for_application(*, application, actor, member_number: str | None 
           reason=f"应付 ¥{order.amount}；{order.member_rate_note}")
     if waived:
         order_transition(order=order, to=OS.PAID, actor=actor, action="破格认证免缴费",
-                         apply=lambda o: setattr(o, "paid_at", timezone.now()))
-        _mark_application_paid(order=order, actor=actor)
+                         apply=lambda o: setattr(o, "paid_at", now))
+        _mark_application_paid(order=order, actor=actor, now=now)
     else:
         notify_user(user=user, template="order_created", context={"order": order})
     return order
@@ -223,8 +224,8 @@ def payment_start(*, order: Order, provider_code: str, actor, request=None) -> t
     return payment, url
 
 
-def _mark_application_paid(*, order: Order, actor) -> None:
-    application_mark_paid(application=order.application, actor=actor)
+def _mark_application_paid(*, order: Order, actor, now: dt.datetime | None = None) -> None:
+    application_mark_paid(application=order.application, actor=actor, now=now)
 
 
 def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, via: str) -> None:

@@ -45,6 +45,19 @@ def upload(name: str, data: bytes, content_type: str = "application/pdf") -> Sim
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
+def add_honour_entry(application, user, *, scope="provincial"):
+    """B2 as a provincial 优秀科技辅导员 honour: senior condition 3.2 met (notice 000 第二条3.2)."""
+    from applicants import services
+
+    return services.dossier_entry_add(
+        application=application, item_code="B2",
+        fields={"activity": "江苏省优秀科技辅导员评选", "organiser": "江苏省科协", "project": "优秀科技辅导员",
+                "award": "优秀科技辅导员"},
+        occurred_on=application.campaign.application_end - dt.timedelta(days=700),
+        attachment=upload("honour.pdf", pdf_bytes()), actor=user, scope=scope,
+        achievement_category="counselor_honour")
+
+
 @pytest.fixture
 def demo(db):
     from certification.seed import load_demo_campaigns, load_seed_campaigns
@@ -78,6 +91,11 @@ def complete_profile(db):
         services.profile_save(profile=profile, actor=user,
                               photo=upload("me.png", image_bytes(), "image/png"))
         profile.prior_certifications.create(level=Level.INTERMEDIATE, year=2019, province=profile.province)
+        # Enough certified training hours for the junior and (example) intermediate rule sets.
+        profile.trainings.create(name="科技辅导员能力提升培训", organiser="江苏省科协", certificate_number="PX-1",
+                                 held_on=dt.date(2023, 7, 1), hours=40, by_cast=True)
+        profile.trainings.create(name="科学教育网络研修", organiser="南京市教育局", certificate_number="PX-2",
+                                 held_on=dt.date(2022, 7, 1), hours=25, by_cast=False)
         return profile
 
     return make
@@ -85,7 +103,8 @@ def complete_profile(db):
 
 @pytest.fixture
 def senior_draft(demo, applicant, complete_profile):
-    """A senior demo draft with one B1 entry and a signed scan: ready to submit."""
+    """A senior demo draft with a B1 entry (no level given: 3.1 needs review), a provincial research result
+    under B3 (3.3 met) and a signed scan: ready to submit (2 of 3 met or pending review)."""
     from applicants import services
 
     complete_profile(applicant)
@@ -96,5 +115,10 @@ def senior_draft(demo, applicant, complete_profile):
                 "project": "水质监测", "award": "一等奖"},
         occurred_on=demo["senior"].application_end - dt.timedelta(days=400),
         attachment=upload("award.pdf", pdf_bytes()), actor=applicant)
+    services.dossier_entry_add(
+        application=application, item_code="B3",
+        fields={"title": "青少年科学探究课题", "funder": "江苏省教育科学规划办", "summary": "课题研究"},
+        occurred_on=demo["senior"].application_end - dt.timedelta(days=900),
+        attachment=upload("research.pdf", pdf_bytes()), actor=applicant, scope="provincial")
     services.dossier_scan_save(application=application, scan=upload("scan.pdf", pdf_bytes()), actor=applicant)
     return application

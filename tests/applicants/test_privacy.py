@@ -44,7 +44,7 @@ def test_other_applicant_gets_404_everywhere(client, senior_draft, make_user):
     for url in urls["post"]:
         assert client.post(url, {"reason": "x", "narrative": "x"}).status_code == 404, url
     senior_draft.refresh_from_db()
-    assert senior_draft.status == Application.Status.DRAFT and senior_draft.entries.count() == 1
+    assert senior_draft.status == Application.Status.DRAFT and senior_draft.entries.count() == 2
     # Another user's entry id under one's own application is no way in either.
     from applicants import services
 

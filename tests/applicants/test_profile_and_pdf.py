@@ -49,7 +49,8 @@ def test_self_check_counts_dossier_entries(client, senior_draft, applicant):
                                attachment=upload("a.pdf", pdf_bytes()), actor=applicant, scope="national")
     client.force_login(applicant)
     page = client.get(reverse("applicants:self_check"), {"campaign": "demo-senior"}).content.decode()
-    assert "已具备1项" in page and "第3.1项的成果缺少日期或级别" in page
+    # B2 (national professional award) and B3 (provincial research) meet 3.2 and 3.3.
+    assert "具备第3.2项、第3.3项" in page
 
 
 def test_form_pdf_has_chinese_text_and_tables(client, senior_draft, applicant):

@@ -16,7 +16,7 @@ expect.set_options(timeout=15_000)
 def under_review(live_server, transactional_db, make_user, complete_profile):
     from applicants import services
     from certification.seed import load_demo_campaigns, load_seed_campaigns
-    from tests.applicants.conftest import pdf_bytes, upload
+    from tests.applicants.conftest import add_honour_entry, pdf_bytes, upload
 
     load_seed_campaigns()
     campaign = {c.level: c for c in load_demo_campaigns()}["senior"]
@@ -29,6 +29,7 @@ def under_review(live_server, transactional_db, make_user, complete_profile):
                 "project": "水质监测", "award": "一等奖"},
         occurred_on=campaign.application_end - dt.timedelta(days=400),
         attachment=upload("award.pdf", pdf_bytes()), actor=applicant)
+    add_honour_entry(app, applicant)
     services.dossier_scan_save(application=app, scan=upload("scan.pdf", pdf_bytes()), actor=applicant)
     services.application_submit(application=app, actor=applicant)
     services.application_mark_paid(application=app)

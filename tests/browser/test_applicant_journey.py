@@ -94,6 +94,8 @@ def _add_entry(page, code, values, day):
     section.locator(f"[name={code}-occurred_on]").fill(day.isoformat())
     if section.locator(f"[name={code}-scope]").count():
         section.locator(f"[name={code}-scope]").select_option("national")
+    if section.locator(f"[name={code}-achievement_category]").count():
+        section.locator(f"[name={code}-achievement_category]").select_option("professional_award")
     section.locator(f"[name={code}-attachment]").set_input_files(
         files=[{"name": f"{code}.pdf", "mimeType": "application/pdf", "buffer": _pdf()}])
     section.get_by_role("button", name="保存此条").click()

@@ -103,10 +103,11 @@ CASES = [
     ("senior", SENIOR, SENIOR_FACTS, {"education": "associate", "birth_date": D(1973, 1, 2)}, "education", F),
     ("senior", SENIOR, SENIOR_FACTS, {"education": "below_associate", "birth_date": D(1950, 1, 1)}, "education", F),
     ("senior", SENIOR, SENIOR_FACTS, {"education": None}, "education", F),
-    # --- 5 years of continuous work up to the deadline, part-time not counted
+    # --- 5 years of continuous work up to the deadline; notice 000 never says 专职, so part-time years count
     ("senior", SENIOR, SENIOR_FACTS, {"work_start_date": D(2018, 6, 10)}, "work_years", P),
     ("senior", SENIOR, SENIOR_FACTS, {"work_start_date": D(2018, 6, 11)}, "work_years", F),
-    ("senior", SENIOR, SENIOR_FACTS, {"work_start_date": D(2010, 1, 1), "work_part_time": True}, "work_years", F),
+    ("senior", SENIOR, SENIOR_FACTS, {"work_start_date": D(2010, 1, 1), "work_part_time": True}, "work_years", P),
+    ("senior", SENIOR, SENIOR_FACTS, {"work_start_date": D(2018, 6, 11), "work_part_time": True}, "work_years", F),
     ("senior", SENIOR, SENIOR_FACTS, {"work_start_date": None}, "work_years", F),
     # --- intermediate certification in 2021 or earlier, no cross-level
     ("senior", SENIOR, SENIOR_FACTS, {"prior_certifications": (PriorCertification("intermediate", 2021),)},

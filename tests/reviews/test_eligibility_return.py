@@ -12,7 +12,7 @@ from applicants.models import Application
 from certification.models import AuditEntry, Role
 from reviews.services import eligibility_return
 from reviews.tasks import expire_overdue_amendments
-from tests.applicants.conftest import pdf_bytes, upload
+from tests.applicants.conftest import add_honour_entry, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
@@ -104,6 +104,7 @@ def _submitted_application(make_user, complete_profile, campaign, i):
                                fields={"competition": "a", "organiser": "b", "student": "c", "project": "d",
                                        "award": "e"},
                                occurred_on=dt.date.today(), attachment=upload("a.pdf", pdf_bytes()), actor=user)
+    add_honour_entry(app, user)
     services.dossier_scan_save(application=app, scan=upload("s.pdf", pdf_bytes()), actor=user)
     services.application_submit(application=app, actor=user)
     return user
