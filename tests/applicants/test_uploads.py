@@ -97,6 +97,7 @@ def _post_entry(client, application, data_bytes, name="renamed.pdf"):
     return client.post(reverse("applicants:entry_add", args=[application.pk, "B2"]), {
         "B2-activity": "全国科技教育活动方案评比", "B2-organiser": "中国青少年科技教育工作者协会",
         "B2-project": "校园气象站", "B2-award": "一等奖", "B2-occurred_on": "2022-05-01",
+        "B2-achievement_category": "professional_award",
         "B2-attachment": upload(name, data_bytes),
     })
 
