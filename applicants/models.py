@@ -249,6 +249,8 @@ class DossierEntry(models.Model):
                                            help_text="空：填写时未询问（旧条目），资格核验视为待审核。")
     attachment = models.FileField("附件", upload_to=entry_upload_to)
     attachment_name = models.CharField("附件原文件名", max_length=120)
+    # The reviewer's flag "same evidence file in two applicants' dossiers" compares these.
+    content_sha256 = models.CharField("附件SHA-256", max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
     class Meta:

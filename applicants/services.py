@@ -6,6 +6,7 @@ this app never imports them. The payments app calls `application_mark_paid` once
 """
 
 import datetime as dt
+import hashlib
 
 import tablib
 from celery import shared_task
@@ -202,10 +203,20 @@ def dossier_entry_add(*, application: Application, item_code: str, fields: dict,
                              occurred_on=occurred_on, scope=scope or "", achievement_category=achievement_category,
                              first_supervisor=first_supervisor,
                              attachment_name=safe_display_name(attachment.name))
+        entry.content_sha256 = _sha256(attachment)
         entry.attachment.save(attachment.name, attachment, save=False)
         entry.full_clean()
         entry.save()
     return entry
+
+
+def _sha256(upload) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def dossier_entry_delete(*, entry: DossierEntry, actor) -> None:

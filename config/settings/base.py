@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.expire_overdue_amendments",
         "schedule": crontab(minute="*/15"),
     },
+    "remind-overdue-reviews": {
+        "task": "reviews.tasks.remind_overdue_reviews",
+        "schedule": crontab(hour=8, minute=30),
+    },
     "remind-unpaid-applications": {
         "task": "payments.tasks.remind_unpaid_orders",
         "schedule": crontab(hour=9, minute=0),
