@@ -20,7 +20,7 @@ ELIGIBILITY_LIST_COLUMNS = ("pk", "number", "status", "track", "level", "amendme
                             "campaign_id", "applicant_id", "campaign__title", "campaign__authority_id",
                             "applicant__full_name", "applicant__email", "applicant__applicant_profile__full_name",
                             "applicant__applicant_profile__id_number", "applicant__applicant_profile__employer",
-                            "applicant__applicant_profile__city", "eligibility_decision__pk",
+                            "applicant__applicant_profile__city", "eligibility_decision__id",
                             "eligibility_decision__outcome", "eligibility_decision__status",
                             *(("eligibility_result",) if HAS_STORED_VERDICT else ()))
 
