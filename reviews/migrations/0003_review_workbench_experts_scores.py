@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applicants', '0007_dossier_entry_sha256'),
+        ('applicants', '0008_dossier_entry_sha256'),
         ('certification', '0003_administrator_is_staff'),
         ('reviews', '0002_exam'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -18,7 +18,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applicants', '0006_list_indexes'),
+        ('applicants', '0007_submission_eligibility_and_entry_questions'),
     ]
 
     operations = [
