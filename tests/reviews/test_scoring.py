@@ -122,7 +122,7 @@ def test_expert_sees_only_assigned_and_co_reviews_after_own_submission(client, s
     outsider = next(e for e in (x, y, z) if e not in (a.expert, b.expert))
     client.force_login(outsider.user)
     assert client.get(reverse("reviews:expert_task", args=[a.pk])).status_code == 404
-    entry = app.entries.get()
+    entry = app.entries.get(item_code="B1")
     assert client.get(reverse("reviews:expert_task_file", args=[a.pk, entry.pk])).status_code == 404
     assert client.post(reverse("reviews:expert_task", args=[a.pk]), {"action": "submit"}).status_code == 404
     submit(b, 55)

@@ -63,7 +63,7 @@ def test_other_authority_gets_404_and_the_service_refuses(client, make_under_rev
     a = make_under_review()
     client.force_login(jiangsu_secretariat)
     assert client.get(reverse("reviews:eligibility_detail", args=[a.pk])).status_code == 404
-    entry = a.entries.get()
+    entry = a.entries.get(item_code="B1")
     assert client.get(reverse("reviews:eligibility_entry_file", args=[a.pk, entry.pk])).status_code == 404
     client.post(reverse("reviews:eligibility_decide"), {"ids": [a.pk], "outcome": "pass"})
     assert not EligibilityDecision.objects.exists()
@@ -107,13 +107,13 @@ def test_application_page_shows_everything_with_inline_evidence_and_flags(client
     snap = dict(b.profile_snapshot, id_number=a.profile_snapshot["id_number"], province="吉林省")
     Application.objects.filter(pk=b.pk).update(profile_snapshot=snap)
     # An entry dated outside the window.
-    a.entries.update(occurred_on=a.campaign.application_end.replace(year=a.campaign.application_end.year - 20))
+    a.entries.filter(item_code="B1").update(occurred_on=a.campaign.application_end.replace(year=a.campaign.application_end.year - 20))
     client.force_login(national_secretariat)
     page = client.get(reverse("reviews:eligibility_detail", args=[a.pk])).content.decode()
     assert "附件内容完全相同" in page and b.number in page
     assert "同一身份证号码本年度还在吉林省申报" in page
     assert "认定期限内" in page
-    entry = a.entries.get()
+    entry = a.entries.get(item_code="B1")
     assert reverse("reviews:eligibility_entry_file", args=[a.pk, entry.pk]) in page and "<iframe" in page
     assert a.profile_snapshot["id_number"] not in page  # masked
     assert "资格自动核验" in page and a.campaign.eligibility_rules["criteria"][0]["clause"] in page
@@ -145,6 +145,12 @@ def test_list_filters_and_search(client, make_under_review, national_secretariat
     assert "暂无申请" in page
     page = client.get(url, {"level": "junior"}).content.decode()
     assert "暂无申请" in page
+    # The engine's verdict stored at submission: B1 without a level leaves 3.1 to the reviewer.
+    assert a.eligibility_result["outcome"] == "needs_review"
+    page = client.get(url, {"verdict": "needs_review"}).content.decode()
+    assert a.number in page and b.number in page and "待人工审核" in page
+    page = client.get(url, {"verdict": "passed"}).content.decode()
+    assert a.number not in page
 
 
 def test_workbench_list_query_count_flat(client, make_under_review, national_secretariat,
