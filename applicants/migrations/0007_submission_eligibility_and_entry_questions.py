@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applicants', '0006_list_indexes'),
-        ('certification', '0004_part_time_years_count'),
+        ('certification', '0005_part_time_years_count'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

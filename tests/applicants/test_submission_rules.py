@@ -209,7 +209,7 @@ def test_stored_senior_rule_sets_are_corrected_by_the_migration(demo):
 
     from certification.models import Campaign
 
-    migration = importlib.import_module("certification.migrations.0004_part_time_years_count")
+    migration = importlib.import_module("certification.migrations.0005_part_time_years_count")
     campaign = demo["senior"]
     for rule in campaign.eligibility_rules["criteria"]:
         if rule["kind"] == "work_years":

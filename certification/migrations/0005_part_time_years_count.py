@@ -24,5 +24,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certification", "0003_administrator_is_staff")]
+    dependencies = [("certification", "0004_export_job")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
