@@ -175,8 +175,8 @@ class LegacyApplicationResource(resources.ModelResource):
     def after_save_instance(self, instance, row, **kwargs):
         if not kwargs.get("dry_run"):
             # Imported state is the legacy platform's record, not a transition here; the audit says so.
-            audit(subject=instance, action="旧平台数据导入", actor=kwargs.get("user"), to_state=instance.status,
-                  reason=f"导入文件：{kwargs.get('file_name', '')}")
+            audit(subject=instance, action="applicants.application.imported", actor=kwargs.get("user"),
+                  to_state=instance.status, reason=f"导入文件：{kwargs.get('file_name', '')}")
 
 
 class ApplicationExportResource(resources.ModelResource):

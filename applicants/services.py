@@ -143,7 +143,7 @@ def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None 
         with transaction.atomic():
             application = Application.objects.create(applicant=applicant, campaign=campaign, level=campaign.level,
                                                      year=campaign.year, track=track)
-            audit(subject=application, action="创建申报书草稿", actor=applicant, to_state=S.DRAFT)
+            audit(subject=application, action="applicants.application.started", actor=applicant, to_state=S.DRAFT)
     except IntegrityError:
         raise ValidationError("同一认证年度只能申报一个级别。", code="one_level_per_year") from None
     return application
@@ -331,7 +331,7 @@ def application_submit(*, application: Application, actor, now: dt.datetime | No
         try:
             with transaction.atomic():
                 application_transition(application=application, to=S.SUBMITTED, actor=actor,
-                                       action="提交申报书", apply=apply)
+                                       action="applicants.application.submitted", apply=apply)
         except IntegrityError:
             raise ValidationError("同一认证年度只能申报一个级别。", code="one_level_per_year") from None
         signals.application_submitted.send(sender=Application, application=application, actor=actor, now=now)
@@ -346,7 +346,7 @@ def application_mark_paid(*, application: Application, actor=None, now: dt.datet
         app.paid_at = now
 
     return application_transition(application=application, to=S.UNDER_REVIEW, actor=actor,
-                                  action="缴费完成，进入资格审查", apply=apply)
+                                  action="applicants.application.paid", apply=apply)
 
 
 def withdrawal_open(application: Application, *, now: dt.datetime | None = None) -> bool:
@@ -365,8 +365,8 @@ def application_withdraw(*, application: Application, actor, reason: str = "",
             f"申报截止日（{application.campaign.application_end:%Y年%m月%d日}）后不再受理取消报名申请，认证评审费不予退还。",
             code="withdrawal_closed")
     with transaction.atomic():
-        application_transition(application=application, to=S.WITHDRAWN, actor=actor, action="取消报名",
-                               reason=reason)
+        application_transition(application=application, to=S.WITHDRAWN, actor=actor,
+                               action="applicants.application.withdrawn", reason=reason)
         signals.application_withdrawn.send(sender=Application, application=application, actor=actor,
                                            reason=reason, now=now)
     return application
@@ -393,7 +393,7 @@ def application_resubmit(*, application: Application, actor, now: dt.datetime | 
         app.eligibility_result = checked
 
     return application_transition(application=application, to=S.UNDER_REVIEW, actor=actor,
-                                  action="修改后重新提交", apply=apply)
+                                  action="applicants.application.resubmitted", apply=apply)
 
 
 # --- legacy import -----------------------------------------------------------------------------------
@@ -473,7 +473,7 @@ def legacy_import_job_create(*, upload, actor) -> LegacyImportJob:
         job.upload.save(name, upload, save=False)
         job.full_clean()
         job.save()
-        audit(subject=job, action="旧平台数据导入任务创建", actor=actor, to_state=job.status,
+        audit(subject=job, action="applicants.legacy_import.created", actor=actor, to_state=job.status,
               reason=f"导入文件：{name}")
         _legacy_import_job_enqueue(job)
     return job
@@ -487,7 +487,7 @@ def legacy_import_job_rerun(*, job: LegacyImportJob, actor) -> LegacyImportJob:
 
     with transaction.atomic():
         job = transition(instance=job, to=LegacyImportJob.Status.QUEUED, actor=actor,
-                         allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入任务重新运行", apply=apply)
+                         allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.rerun", apply=apply)
         _legacy_import_job_enqueue(job)
     return job
 
@@ -503,7 +503,7 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
 
     # A redelivered task (worker died, acks_late) finds its job "running" and starts it over.
     job = transition(instance=job, to=LegacyImportJob.Status.RUNNING, actor=None,
-                     allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入开始", apply=start)
+                     allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.started", apply=start)
     try:
         with job.upload.open("rb") as fh:
             data = fh.read()
@@ -532,10 +532,10 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
 
         job.refresh_from_db()
         return transition(instance=job, to=LegacyImportJob.Status.FAILED, actor=None,
-                          allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入失败", apply=fail)
+                          allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.failed", apply=fail)
     job.refresh_from_db()
     return transition(instance=job, to=LegacyImportJob.Status.DONE, actor=None,
-                      allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="旧平台数据导入完成",
+                      allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.done",
                       apply=lambda j: setattr(j, "finished_at", timezone.now()))
 
 

@@ -56,7 +56,7 @@ def applicant_register(*, email: str, password: str, full_name: str, mobile: str
         with transaction.atomic():
             user.full_clean()
             user.save()
-            audit(subject=user, action="注册申请人账号", actor=user)
+            audit(subject=user, action="certification.user.registered", actor=user)
             email_verification_send(user=user)
     except IntegrityError:
         # Two sign-ups with the same address at once: the unique constraint decides.
@@ -91,7 +91,7 @@ def email_verify(*, token: str) -> User:
     if user.email_verified:
         return user
     return transition(instance=user, to=True, field="email_verified", allowed=EMAIL_VERIFICATION, actor=user,
-                      action="验证电子邮箱")
+                      action="certification.user.email_verified")
 
 
 # ---------------------------------------------------------------------------------------------- views

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
-from . import services
+from . import logdisplay, services
 from .models import AuditEntry, Authority, BarredUnit, Campaign, Notification, Province, User
 from .tasks import send_notification
 
@@ -74,12 +74,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """Filter by stable code, listed by its Chinese label."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = AuditEntry.objects.order_by("action").values_list("action", flat=True).distinct()
+        return [(code, f"{logdisplay.label(code)}（{code}）") for code in codes]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor", "content_type", "object_id", "action", "from_state", "to_state", "reason"]
-    list_filter = ["content_type", "action"]
+    list_display = ["at", "actor", "content_type", "object_id", "action_display", "from_state", "to_state", "reason"]
+    list_filter = ["content_type", AuditActionFilter]
     search_fields = ["object_id", "reason", "actor__email"]
     date_hierarchy = "at"
+
+    @admin.display(description="操作", ordering="action")
+    def action_display(self, obj):
+        return f"{obj.action_label}（{obj.action}）"
 
 
 @admin.register(Notification)

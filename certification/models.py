@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import logdisplay
 from .enums import Level
 from .rule_schema import rule_set_errors
 
@@ -354,12 +355,17 @@ class AuditEntry(UndeletableModel):
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.from_state}→{self.to_state}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action_label} {self.from_state}→{self.to_state}"
 
     def save(self, *args, **kwargs):
         if self.pk:
             raise PermissionError("审计记录不可修改。")
         super().save(*args, **kwargs)
+
+    @property
+    def action_label(self) -> str:
+        """The Chinese label of the stable action code (`certification.logdisplay`)."""
+        return logdisplay.label(self.action)
 
 
 class Notification(models.Model):

@@ -29,7 +29,7 @@ def _notify_campaign_staff(campaign: Campaign, template: str) -> None:
 def campaign_publish(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
     return transition(
         instance=campaign, to=Campaign.Status.PUBLISHED, actor=actor, allowed=CAMPAIGN_TRANSITIONS,
-        action="发布认证活动", reason=reason,
+        action="certification.campaign.published", reason=reason,
         notify=lambda c: _notify_campaign_staff(c, "campaign_published"),
     )
 
@@ -40,14 +40,14 @@ def campaign_unpublish(*, campaign: Campaign, actor, reason: str) -> Campaign:
         raise ValidationError("撤回发布必须填写原因。", code="reason_required")
     return transition(
         instance=campaign, to=Campaign.Status.DRAFT, actor=actor, allowed=CAMPAIGN_TRANSITIONS,
-        action="撤回认证活动", reason=reason,
+        action="certification.campaign.unpublished", reason=reason,
     )
 
 
 def campaign_close(*, campaign: Campaign, actor, reason: str = "") -> Campaign:
     return transition(
         instance=campaign, to=Campaign.Status.CLOSED, actor=actor, allowed=CAMPAIGN_TRANSITIONS,
-        action="结束认证活动", reason=reason,
+        action="certification.campaign.closed", reason=reason,
         notify=lambda c: _notify_campaign_staff(c, "campaign_closed"),
     )
 
@@ -58,8 +58,8 @@ def campaign_save(*, campaign: Campaign, actor) -> Campaign:
     created = campaign.pk is None
     campaign.full_clean()
     campaign.save()
-    audit(subject=campaign, action="创建认证活动" if created else "修改认证活动", actor=actor,
-          to_state=campaign.status)
+    audit(subject=campaign, action="certification.campaign.created" if created else "certification.campaign.changed",
+          actor=actor, to_state=campaign.status)
     return campaign
 
 
@@ -75,5 +75,5 @@ def unit_bar(*, name: str, province, reason: str, actor, barred_on=None, years: 
                       barred_on=barred_on, barred_until=until, reason=reason, created_by=actor)
     unit.full_clean()
     unit.save()
-    audit(subject=unit, action="取消单位申报资格", actor=actor, reason=reason)
+    audit(subject=unit, action="certification.barred_unit.barred", actor=actor, reason=reason)
     return unit

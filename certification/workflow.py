@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from . import logdisplay
 from .models import AuditEntry
 
 
@@ -19,6 +20,10 @@ class TransitionNotAllowed(ValidationError):
 
 def audit(*, subject: models.Model, action: str, actor=None, from_state: str = "", to_state: str = "",
           reason: str = "") -> AuditEntry:
+    """Write one append-only audit entry. `action` is a stable code (`app.aggregate.event`, see
+    `certification.logdisplay`); variable parts (amounts, references, channels) belong in `reason`."""
+    if not logdisplay.is_code(action):
+        raise ValueError(f"audit action {action!r} is not a stable code (app.aggregate.event)")
     return AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk), action=action,
         from_state=from_state, to_state=to_state, reason=reason or "",

@@ -9,10 +9,13 @@ class PaymentsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_save
 
-        from . import receivers  # noqa: F401 — connects the receivers of applicants' signals
+        from certification import logdisplay
+
+        from . import logcodes, receivers  # noqa: F401 — receivers connects to applicants' signals
         from .models import Order
         from .selectors import order_totals_invalidate
 
+        logdisplay.register(logcodes.LABELS)
         post_save.connect(order_totals_invalidate, sender=Order, dispatch_uid="payments-order-totals")
 
         from certification import exports

@@ -141,10 +141,10 @@ def order_open_for_application(*, application, actor, member_number: str | None 
             if attempt == ORDER_NUMBER_ATTEMPTS - 1 or not Order.objects.filter(number=order.number).exists() \
                     or Order.objects.filter(application=application).exists():
                 raise
-    audit(subject=order, action="生成订单", actor=actor, to_state=order.status,
+    audit(subject=order, action="payments.order.opened", actor=actor, to_state=order.status,
           reason=f"应付 ¥{order.amount}；{order.member_rate_note}")
     if waived:
-        order_transition(order=order, to=OS.PAID, actor=actor, action="破格认证免缴费",
+        order_transition(order=order, to=OS.PAID, actor=actor, action="payments.order.fee_waived",
                          apply=lambda o: setattr(o, "paid_at", now))
         _mark_application_paid(order=order, actor=actor, now=now)
     else:
@@ -167,7 +167,7 @@ def order_recheck_member_rate(*, order: Order, actor, member_number: str, member
         if locked.amount != before:
             # The gateway was told the old amount: those attempts can no longer be paid.
             locked.payments.filter(state=Payment.State.CREATED).update(state=Payment.State.CANCELLED)
-        audit(subject=locked, action="核验会员价", actor=actor, reason=locked.member_rate_note)
+        audit(subject=locked, action="payments.order.member_rate_checked", actor=actor, reason=locked.member_rate_note)
     order.refresh_from_db()
     return order
 
@@ -184,7 +184,7 @@ def order_invoice_update(*, order: Order, actor, title_type: str, title: str, ta
         locked.invoice_email = (email or "").strip()
         locked.full_clean()
         locked.save()
-        audit(subject=locked, action="修改开票信息", actor=actor)
+        audit(subject=locked, action="payments.order.invoice_changed", actor=actor)
     order.refresh_from_db()
     return order
 
@@ -200,7 +200,7 @@ def order_invoice_mark_issued(*, order: Order, actor, invoice_number: str = "") 
         locked.invoice_number = (invoice_number or "").strip()
         locked.invoice_issued_at = timezone.now()
         locked.save(update_fields=["invoice_status", "invoice_number", "invoice_issued_at"])
-        audit(subject=locked, action="开具电子发票", actor=actor, reason=locked.invoice_number)
+        audit(subject=locked, action="payments.order.invoice_issued", actor=actor, reason=locked.invoice_number)
         notify_user(user=locked.applicant, template="order_invoice_issued", context={"order": locked})
     order.refresh_from_db()
     return order
@@ -238,9 +238,9 @@ def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, v
         payment.confirmed_by = actor
     payment.save()
     order.payments.filter(state=Payment.State.CREATED).exclude(pk=payment.pk).update(state=Payment.State.CANCELLED)
-    order_transition(order=order, to=OS.PAID, actor=actor, action=f"支付成功（{via}）", reason=f"交易号 {txn_id}",
-                     apply=lambda o: setattr(o, "paid_at", payment.confirmed_at), template="order_paid",
-                     context={"payment": payment})
+    order_transition(order=order, to=OS.PAID, actor=actor, action="payments.order.paid",
+                     reason=f"{via}，交易号 {txn_id}", apply=lambda o: setattr(o, "paid_at", payment.confirmed_at),
+                     template="order_paid", context={"payment": payment})
     _mark_application_paid(order=order, actor=actor)
 
 
@@ -355,12 +355,12 @@ def _refund_in_full(*, order: Order, actor, reason: str) -> Refund:
     payment.save(update_fields=["state"])
     now = timezone.now()
     if result.completed:
-        order_transition(order=order, to=OS.REFUNDED, actor=actor, action="全额退款", reason=reason,
+        order_transition(order=order, to=OS.REFUNDED, actor=actor, action="payments.order.refunded", reason=reason,
                          apply=lambda o: setattr(o, "closed_at", now), template="order_refunded",
                          context={"refund": refund})
     else:
-        order_transition(order=order, to=OS.REFUNDING, actor=actor, action="登记退款（线下办理）", reason=reason,
-                         template="order_refunding", context={"refund": refund})
+        order_transition(order=order, to=OS.REFUNDING, actor=actor, action="payments.order.refund_registered",
+                         reason=reason, template="order_refunding", context={"refund": refund})
     return refund
 
 
@@ -382,10 +382,10 @@ def order_settle_withdrawal(*, application, actor, reason: str = "", now: dt.dat
     reason = reason or "申请人取消报名"
     if order.status == OS.PENDING:
         order.payments.filter(state=Payment.State.CREATED).update(state=Payment.State.CANCELLED)
-        return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="取消报名，关闭订单", reason=reason,
-                                apply=lambda o: setattr(o, "closed_at", now), template="order_cancelled")
+        return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="payments.order.cancelled",
+                                reason=reason, apply=lambda o: setattr(o, "closed_at", now), template="order_cancelled")
     if order.status == OS.PAID and order.amount == 0:
-        return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="取消报名（免缴费订单）",
+        return order_transition(order=order, to=OS.CANCELLED, actor=actor, action="payments.order.cancelled_fee_free",
                                 reason=reason, apply=lambda o: setattr(o, "closed_at", now))
     if order.status == OS.PAID:
         _refund_in_full(order=order, actor=actor, reason=reason)
@@ -425,9 +425,9 @@ def refund_complete_manually(*, refund: Refund, actor, reference: str) -> Refund
         locked.completed_by = actor
         locked.full_clean()
         locked.save()
-        order_transition(order=order, to=OS.REFUNDED, actor=actor, action="线下退款已办理", reason=reference,
-                         apply=lambda o: setattr(o, "closed_at", locked.completed_at), template="order_refunded",
-                         context={"refund": locked})
+        order_transition(order=order, to=OS.REFUNDED, actor=actor, action="payments.order.refund_completed",
+                         reason=reference, apply=lambda o: setattr(o, "closed_at", locked.completed_at),
+                         template="order_refunded", context={"refund": locked})
     refund.refresh_from_db()
     return refund
 

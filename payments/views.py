@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from certification.exports import csv_streaming_response, export_job_create
 from certification.pdf import render_pdf
 from certification.predicates import is_administrator, is_secretariat
+from certification.selectors import audit_trail
 
 from . import selectors, services
 from .exports import KIND as ORDER_EXPORT
@@ -289,6 +290,7 @@ def staff_order_detail(request, number):
     return render(request, "payments/staff_order_detail.html", {
         "order": order, "payments": order.payments.all(), "refunds": order.refunds.select_related("actor"),
         "logs": NotificationLog.objects.filter(order_number=order.number)[:20],
+        "trail": audit_trail(subject=order),
         "is_admin": is_administrator(request.user),
         "transfer_form": BankTransferConfirmForm(), "invoice_form": InvoiceIssuedForm(),
         "refund_form": RefundReasonForm()})

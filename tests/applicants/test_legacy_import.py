@@ -55,7 +55,7 @@ def test_reimport_creates_no_duplicates(seeded):
     assert errors == [] and result.totals["new"] == 0 and result.totals["skip"] == 2
     assert Application.objects.count() == 2 and User.objects.count() == 2
     assert ApplicantProfile.objects.count() == 2
-    assert AuditEntry.objects.filter(action="旧平台数据导入").count() == 2
+    assert AuditEntry.objects.filter(action="applicants.application.imported").count() == 2
 
 
 def test_match_by_id_number_when_email_changed(seeded):

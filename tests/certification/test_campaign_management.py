@@ -33,7 +33,7 @@ def test_secretariat_creates_a_campaign_of_its_own_authority(seeded, client, jia
     assert c.status == Campaign.Status.DRAFT
     assert c.contacts[0]["name"] == "刘天源"
     entry = AuditEntry.objects.for_object(c).get()
-    assert (entry.action, entry.actor) == ("创建认证活动", jiangsu_secretariat)
+    assert (entry.action, entry.actor) == ("certification.campaign.created", jiangsu_secretariat)
     assert "认证活动已保存。" in response.content.decode()
 
 
@@ -79,7 +79,7 @@ def test_secretariat_edits_its_campaign(draft, client, jiangsu_secretariat):
     draft.refresh_from_db()
     assert str(draft.fee) == "120.00"
     assert draft.status == Campaign.Status.DRAFT
-    assert AuditEntry.objects.for_object(draft).get().action == "修改认证活动"
+    assert AuditEntry.objects.for_object(draft).get().action == "certification.campaign.changed"
 
 
 def test_secretariat_publishes_its_draft(draft, client, jiangsu_secretariat):

@@ -50,7 +50,7 @@ def test_sign_up_logs_in_an_unverified_applicant_and_mails_the_link(client, sign
     assert [m.to for m in mail.outbox] == [["wang.xm@example.cn"]]
     assert "验证" in mail.outbox[0].subject
     assert verification_path() in mail.outbox[0].body
-    assert AuditEntry.objects.for_object(user).filter(action="注册申请人账号").exists()
+    assert AuditEntry.objects.for_object(user).filter(action="certification.user.registered").exists()
     assert not predicates.is_verified_applicant(user)
 
 
@@ -68,7 +68,7 @@ def test_the_link_verifies_on_confirmation_only_once(client, signed_up):
     assert user.email_verified
     assert predicates.is_verified_applicant(user)
     assert client.post(path).status_code == 200  # a second click is harmless
-    entries = AuditEntry.objects.for_object(user).filter(action="验证电子邮箱")
+    entries = AuditEntry.objects.for_object(user).filter(action="certification.user.email_verified")
     assert [(e.from_state, e.to_state, e.actor_id) for e in entries] == [("False", "True", user.pk)]
 
 

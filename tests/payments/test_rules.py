@@ -88,7 +88,7 @@ def test_after_the_deadline_only_an_administrator_refunds_with_a_reason(monkeypa
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
     assert refund.actor == admin and "因病" in refund.reason
-    assert AuditEntry.objects.for_object(order).filter(action="全额退款", actor=admin).exists()
+    assert AuditEntry.objects.for_object(order).filter(action="payments.order.refunded", actor=admin).exists()
 
 
 def test_bank_transfer_confirmed_by_staff_and_refunded_by_hand(open_campaign, applicant, submit, make_user):

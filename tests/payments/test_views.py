@@ -157,3 +157,20 @@ def test_staff_list_charts_paid_share_and_money_in_proportion(client, open_campa
         chart = client.get(url).content.decode().split('id="totals-chart"', 1)[1]
     # Now 8 of 10 paid, ¥4000.00 received against ¥500.00 refunded.
     assert 'class="bar paid" style="width: 80%"' in chart and 'class="bar refunded" style="width: 13%"' in chart
+
+
+def test_staff_order_page_shows_the_history_by_label_with_the_channel_in_the_reason(client, open_campaign,
+                                                                                    applicant, submit, make_user):
+    from certification.models import AuditEntry
+
+    _app, order = submit(applicant, open_campaign)
+    staff = make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会")
+    client.force_login(staff)
+    client.post(reverse("payments:staff_order_detail", args=[order.number]),
+                {"action": "confirm_transfer", "reference": "BOC-78"})
+    paid = AuditEntry.objects.for_object(order).get(action="payments.order.paid")
+    assert paid.reason == "银行转账人工确认，交易号 BOC-78"
+    page = client.get(reverse("payments:staff_order_detail", args=[order.number])).content.decode()
+    history = page[page.index('id="history"'):]
+    assert "生成订单" in history and "支付成功" in history and "银行转账人工确认，交易号 BOC-78" in history
+    assert "payments.order" not in history
