@@ -61,6 +61,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certification", "0003_administrator_is_staff")]
+    dependencies = [("certification", "0004_export_job")]
 
     operations = [migrations.RunPython(forwards, backwards)]
