@@ -65,7 +65,7 @@ def test_audit_refuses_free_text(db, draft, jiangsu_secretariat):
 
 
 def test_data_migration_maps_the_old_texts_to_codes(db, draft):
-    migration = importlib.import_module("certification.migrations.0005_audit_action_codes")
+    migration = importlib.import_module("certification.migrations.0006_audit_action_codes")
     from django.contrib.contenttypes.models import ContentType
 
     ct = ContentType.objects.get_for_model(draft)

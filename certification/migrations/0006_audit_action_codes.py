@@ -61,6 +61,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("certification", "0004_export_job")]
+    dependencies = [("certification", "0005_part_time_years_count")]
 
     operations = [migrations.RunPython(forwards, backwards)]
