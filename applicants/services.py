@@ -23,7 +23,6 @@ from certification.workflow import audit, transition
 from . import catalogue, eligibility, signals
 from .files import safe_display_name, validate_image, validate_pdf, validate_scan
 from .models import ApplicantProfile, Application, DossierEntry, LegacyImportJob
-from .resources import LegacyApplicationResource
 
 S = Application.Status
 APPLICATION_TRANSITIONS = {
@@ -413,29 +412,30 @@ def _legacy_dataset(*, data: bytes, file_name: str):
         raise ValidationError(f"无法读取文件“{file_name}”：请使用UTF-8编码的CSV或XLSX文件。") from exc
 
 
+def _legacy_rows(dataset):
+    headers = list(dataset.headers or [])
+    for values in dataset:
+        yield dict(zip(headers, values, strict=False))
+
+
 def _legacy_import_dataset(*, dataset, actor, file_name: str, first_row: int = 1):
-    """Import one dataset (or one chunk of it); error row numbers are counted from `first_row`."""
-    resource = LegacyApplicationResource()
-    result = resource.import_data(dataset, dry_run=False, raise_errors=False,
-                                  use_transactions=True, user=actor, file_name=file_name)
-    offset = first_row - 1
-    errors = []
-    for invalid in result.invalid_rows:
-        for column, messages_ in invalid.error_dict.items():
-            field = resource.fields.get(column)
-            errors.append((invalid.number + offset, field.column_name if field else column,
-                           [str(m) for m in messages_]))
-    for number, row_errors in result.row_errors():
-        for err in row_errors:
-            errors.append((number + offset, "", [str(err.error)]))
-    return result, sorted(errors, key=lambda e: e[0])
+    """Import one dataset (or one chunk of it), set-based (`applicants.legacy_import`); error row numbers are
+    counted from `first_row`. Returns (outcome with `.totals`, [(row, column, messages)])."""
+    from certification.bulk_import import run_set_based_import
+
+    from .legacy_import import LegacyApplicationImporter
+
+    outcome = run_set_based_import(importer=LegacyApplicationImporter(file_name=file_name),
+                                   rows=_legacy_rows(dataset), actor=actor, chunk_rows=LEGACY_IMPORT_CHUNK_ROWS,
+                                   first_row=first_row)
+    return outcome, outcome.errors
 
 
 def legacy_import(*, data: bytes, file_name: str, actor=None):
     """Import applicants and applications from the previous platform (CSV or XLSX), synchronously.
 
     Good rows import; each bad row is rolled back alone and reported as (row number, column, messages).
-    Returns (result, errors) where `result` is django-import-export's Result.
+    Returns (outcome, errors): `outcome.totals` counts new, update, skip and invalid rows.
     """
     dataset = _legacy_dataset(data=data, file_name=file_name)
     return _legacy_import_dataset(dataset=dataset, actor=actor, file_name=file_name)

@@ -31,6 +31,22 @@ def audit(*, subject: models.Model, action: str, actor=None, from_state: str = "
     )
 
 
+def audit_bulk(*, entries: list[dict], actor=None) -> list[AuditEntry]:
+    """Many audit rows in one INSERT (a bulk import): each dict has `subject`, `action` and optionally
+    `from_state`, `to_state`, `reason`. Same content as `audit()` would write, one row per subject."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    content_types = {}
+    rows = []
+    for e in entries:
+        model = type(e["subject"])
+        if model not in content_types:
+            content_types[model] = ContentType.objects.get_for_model(model)
+        rows.append(AuditEntry(content_type=content_types[model], object_id=str(e["subject"].pk),
+                               action=e["action"], from_state=e.get("from_state", ""),
+                               to_state=e.get("to_state", ""), reason=e.get("reason") or "", actor=actor))
+    return AuditEntry.objects.bulk_create(rows)
+
+
 def transition(*, instance: models.Model, to: str, actor, allowed: Mapping[str, set[str] | frozenset[str]],
                action: str, reason: str = "", field: str = "status",
                apply: Callable[[models.Model], None] | None = None,

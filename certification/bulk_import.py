@@ -1,0 +1,128 @@
+"""Set-based spreadsheet import: the one path every bulk import takes (legacy applicants, exam scores, ...).
+
+A file is read in chunks. For each chunk an importer
+
+1. `prefetch(rows)`: resolves every reference the chunk's rows name (campaigns, users, existing records) in a
+   few set queries (`filter(x__in=...)`), once per chunk, never once per row;
+2. `plan_row(number, row)`: validates one row in Python against what was prefetched and what earlier rows of
+   the chunk planned (no query), and either records what it will write, returning "new", "update" or "skip",
+   or raises `RowInvalid({column: [messages]})`. A refused row plans nothing, so it writes nothing;
+3. `write(actor)`: writes the chunk's plan with `bulk_create` / `bulk_update` and the audit rows with
+   `audit_bulk`, inside one transaction per chunk.
+
+`run_set_based_import` drives that and returns the counts and the row-level error report
+`[(row number in the file, column, [messages])]`. The database constraints stay the last word: if a concurrent
+writer makes a chunk's bulk write fail, the chunk is planned again once against fresh data.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+COUNTED = ("new", "update", "skip")
+
+
+class RowInvalid(Exception):
+    """A row that cannot be imported; `errors` maps a column (as the file names it, or "") to messages."""
+
+    def __init__(self, errors: dict[str, list[str] | str]):
+        super().__init__(errors)
+        self.errors = {col: [msgs] if isinstance(msgs, str) else list(msgs) for col, msgs in errors.items()}
+
+    @classmethod
+    def from_validation_error(cls, exc: ValidationError, columns: dict[str, str] | None = None) -> "RowInvalid":
+        """Model field names become the file's column names (`columns`); non-field errors go under ""."""
+        columns = columns or {}
+        if hasattr(exc, "error_dict"):
+            return cls({("" if name == "__all__" else columns.get(name, name)): msgs
+                        for name, msgs in exc.message_dict.items()})
+        return cls({"": exc.messages})
+
+
+class SetBasedImporter:
+    """Subclass and implement `prefetch`, `plan_row` and `write`; `reset` clears the chunk's plan."""
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def prefetch(self, rows: Sequence[dict]) -> None:
+        raise NotImplementedError
+
+    def plan_row(self, number: int, row: dict) -> str:
+        raise NotImplementedError
+
+    def write(self, *, actor) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class ImportOutcome:
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*COUNTED, "invalid"), 0))
+    errors: list[tuple[int, str, list[str]]] = field(default_factory=list)
+
+    @property
+    def error_rows(self) -> int:
+        return len({number for number, _col, _msgs in self.errors})
+
+
+def _plan_chunk(importer: SetBasedImporter, rows: Sequence[dict], first_row: int):
+    importer.reset()
+    importer.prefetch(rows)
+    counts = dict.fromkeys((*COUNTED, "invalid"), 0)
+    errors = []
+    for offset, row in enumerate(rows):
+        number = first_row + offset
+        try:
+            counts[importer.plan_row(number, row)] += 1
+        except RowInvalid as exc:
+            counts["invalid"] += 1
+            errors += [(number, col, msgs) for col, msgs in exc.errors.items()]
+    return counts, errors
+
+
+def import_chunk(*, importer: SetBasedImporter, rows: Sequence[dict], actor, first_row: int = 1) -> ImportOutcome:
+    """Plan and write one chunk in one transaction; row numbers in the report start at `first_row`."""
+    for attempt in (1, 2):
+        counts, errors = _plan_chunk(importer, rows, first_row)
+        try:
+            with transaction.atomic():
+                importer.write(actor=actor)
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    outcome = ImportOutcome()
+    outcome.totals.update(counts)
+    outcome.errors = errors
+    return outcome
+
+
+def run_set_based_import(*, importer: SetBasedImporter, rows: Iterable[dict], actor, chunk_rows: int,
+                         first_row: int = 1,
+                         after_chunk: Callable[[int, ImportOutcome], None] | None = None) -> ImportOutcome:
+    """Import `rows` chunk by chunk; `after_chunk(rows_done, outcome_so_far)` runs after each committed chunk."""
+    total = ImportOutcome()
+    chunk: list[dict] = []
+    done = 0
+
+    def flush():
+        nonlocal done
+        outcome = import_chunk(importer=importer, rows=chunk, actor=actor, first_row=first_row + done)
+        for key, value in outcome.totals.items():
+            total.totals[key] += value
+        total.errors += outcome.errors
+        done += len(chunk)
+        chunk.clear()
+        if after_chunk:
+            after_chunk(done, total)
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= chunk_rows:
+            flush()
+    if chunk:
+        flush()
+    total.errors.sort(key=lambda e: e[0])
+    return total

@@ -1,0 +1,84 @@
+"""The legacy import is set-based: a chunk costs the same few queries whatever its size, rows of one chunk see
+each other, and audit rows are written in bulk, one per created or changed application."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from applicants import services
+from applicants.models import ApplicantProfile, Application
+from certification.models import AuditEntry, User
+
+from .conftest import valid_id
+from .test_legacy_import import _csv
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(n, *, start=1, campaign="jiangsu-junior-2024"):
+    return [[f"bulk{i}@example.cn", f"申请人{i}", valid_id(f"32010219800101{i:03d}"), "13912345678", "某中学",
+             "320000", campaign, f"20241320{i:05d}", "资格审查中", "2025-02-01 10:30"] for i in range(start, start + n)]
+
+
+def _queries(data):
+    with CaptureQueriesContext(connection) as ctx:
+        outcome, errors = services.legacy_import(data=data, file_name="bulk.csv")
+    assert errors == []
+    # Bulk INSERTs split into batches by the database's parameter limit (SQLite: 999); every other query is
+    # counted as is.
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    inserts = [q for q in sqls if q.startswith("INSERT")]
+    assert len(inserts) <= 12, inserts
+    return len(sqls) - len(inserts), outcome
+
+
+def test_a_chunk_costs_the_same_queries_whatever_its_size(seeded, monkeypatch):
+    monkeypatch.setattr(services, "LEGACY_IMPORT_CHUNK_ROWS", 1000)
+    few, outcome = _queries(_csv(_rows(5)))
+    assert outcome.totals["new"] == 5
+    many, outcome = _queries(_csv(_rows(80, start=100)))
+    assert outcome.totals["new"] == 80
+    assert many <= few, f"{few} queries for 5 rows, {many} for 80"
+    # The re-run reads the same sets and writes nothing.
+    again, outcome = _queries(_csv(_rows(80, start=100)))
+    assert outcome.totals == {"new": 0, "update": 0, "skip": 80, "invalid": 0} and again <= many
+    assert AuditEntry.objects.filter(action="旧平台数据导入").count() == 85
+
+
+def test_rows_of_one_chunk_see_each_other(seeded):
+    wang = ["wang@example.cn", "王芳", valid_id("32010219850203102"), "", "南京一中", "320000"]
+    rows = [
+        [*wang, "jiangsu-junior-2024", "2024132000101", "资格审查中", ""],
+        # Same person, same year, another level: refused (one level per year), nothing written for it.
+        [*wang, "jiangsu-intermediate-2024", "2024232000102", "资格审查中", ""],
+        # Same person (matched by ID number under a new address), another year: imported on the same account.
+        ["wang.new@example.cn", *wang[1:], "national-senior-2023", "2023300000103", "已提交，待缴费", ""],
+        # Someone new.
+        ["li@example.cn", "李强", valid_id("32010219790304201"), "", "", "", "jilin-junior-2024", "", "草稿", ""],
+        # That new account (created two rows ago, same chunk) giving Wang's ID number.
+        ["li@example.cn", "李强", wang[2], "", "", "", "jilin-junior-2024", "", "草稿", ""],
+        # Someone else claiming an application number used at the top.
+        ["zhao@example.cn", "赵敏", "", "", "", "", "jilin-junior-2024", "2024132000101", "草稿", ""],
+    ]
+    outcome, errors = services.legacy_import(data=_csv(rows), file_name="mixed.csv")
+    assert outcome.totals == {"new": 3, "update": 0, "skip": 0, "invalid": 3}
+    by_row = {n: (col, " ".join(m)) for n, col, m in errors}
+    assert "一个级别" in by_row[2][1], errors
+    assert by_row[5][0] == "身份证号码" and "另一位申请人" in by_row[5][1]
+    assert by_row[6][0] == "申报编号" and "2024132000101" in by_row[6][1]
+    assert User.objects.filter(role="applicant").count() == 2 and ApplicantProfile.objects.count() == 2
+    assert sorted(Application.objects.values_list("applicant__email", "campaign__slug")) == [
+        ("li@example.cn", "jilin-junior-2024"), ("wang@example.cn", "jiangsu-junior-2024"),
+        ("wang@example.cn", "national-senior-2023")]
+
+
+def test_a_changed_row_updates_its_application_and_is_audited(seeded):
+    row = _rows(1)[0]
+    services.legacy_import(data=_csv([row]), file_name="a.csv")
+    changed = [*row[:8], "资格审查通过", row[9]]
+    outcome, errors = services.legacy_import(data=_csv([changed]), file_name="b.csv")
+    assert errors == [] and outcome.totals["update"] == 1
+    app = Application.objects.get()
+    assert app.status == "eligible"
+    last = AuditEntry.objects.for_object(app).order_by("pk").last()
+    assert (last.from_state, last.to_state, last.reason) == ("under_review", "eligible", "导入文件：b.csv")
