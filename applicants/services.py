@@ -395,6 +395,41 @@ def application_resubmit(*, application: Application, actor, now: dt.datetime | 
                                   action="applicants.application.resubmitted", apply=apply)
 
 
+# --- the printed form (申报书) -----------------------------------------------------------------------
+
+FORM_PDF_DIR = "applicants/form-pdf"
+
+
+def form_pdf_for(*, application: Application, html: str, base_url: str | None = None) -> bytes:
+    """The 申报书 PDF of this HTML, rendered once per version of the dossier.
+
+    The version key is a hash of the form's HTML (profile, entries, photo, numbers and the template itself), so any
+    change to what is printed renders anew, and an unchanged dossier is served from the stored file. Older
+    versions of the same application are removed when a new one is stored.
+    """
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from certification.pdf import html_to_pdf
+
+    folder = f"{FORM_PDF_DIR}/{application.pk}"
+    name = f"{folder}/{hashlib.sha256(html.encode()).hexdigest()[:40]}.pdf"
+    if default_storage.exists(name):
+        with default_storage.open(name, "rb") as fh:
+            return fh.read()
+    pdf = html_to_pdf(html=html, base_url=base_url)
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        files = []
+    for old in files:
+        default_storage.delete(f"{folder}/{old}")
+    default_storage.save(name, ContentFile(pdf))
+    return pdf
+
+
 # --- legacy import -----------------------------------------------------------------------------------
 
 LEGACY_IMPORT_CHUNK_ROWS = 100

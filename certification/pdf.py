@@ -9,10 +9,13 @@ from django.template.loader import render_to_string
 
 def render_pdf(*, template: str, context: dict, request=None) -> bytes:
     """Render a Django template to PDF with WeasyPrint. Fonts come from the system (fonts-noto-cjk)."""
+    html = render_to_string(template, context, request=request)
+    return html_to_pdf(html=html, base_url=request.build_absolute_uri("/") if request else None)
+
+
+def html_to_pdf(*, html: str, base_url: str | None = None) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template, context, request=request)
-    base_url = request.build_absolute_uri("/") if request else None
     return HTML(string=html, base_url=base_url).write_pdf()
 
 
