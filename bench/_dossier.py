@@ -52,8 +52,9 @@ def build_senior_dossier(*, email: str = "pdf-bench@example.cn"):
                           photo=SimpleUploadedFile("me.png", _png(), content_type="image/png"))
     profile.prior_certifications.create(level=Level.INTERMEDIATE, year=2019, province=profile.province)
     for i in range(3):
-        profile.trainings.create(name=f"全国青少年科技辅导员专业能力提升培训第{i + 1}期", organiser="中国科协青少年科技中心",
-                                 certificate_number=f"CAST-2024-{i:04d}", held_on=dt.date(2024, 3, 1 + i), hours=24)
+        profile.trainings.create(name=f"全国青少年科技辅导员专业能力提升培训第{i + 1}期",
+                                 organiser="中国科协青少年科技中心", certificate_number=f"CAST-2024-{i:04d}",
+                                 held_on=dt.date(2024, 3, 1 + i), hours=24)
     application = Application.objects.create(applicant=user, campaign=campaign, level=campaign.level,
                                              year=campaign.year, narrative="指导学生完成水质监测项目研究。" * 12)
     entries = []
