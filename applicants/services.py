@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from certification import idcard
+from certification.db import run_atomic_with_retry
 from certification.enums import Level
 from certification.models import Campaign
 from certification.notifications import notify_user
@@ -363,11 +364,15 @@ def application_withdraw(*, application: Application, actor, reason: str = "",
         raise ValidationError(
             f"申报截止日（{application.campaign.application_end:%Y年%m月%d日}）后不再受理取消报名申请，认证评审费不予退还。",
             code="withdrawal_closed")
-    with transaction.atomic():
+    def withdraw():
+        # Lock order (certification.db): the application (its transition) before the order (the settlement).
         application_transition(application=application, to=S.WITHDRAWN, actor=actor,
                                action="applicants.application.withdrawn", reason=reason)
+        # payments settles the order here (payments.receivers), taking the order's lock second.
         signals.application_withdrawn.send(sender=Application, application=application, actor=actor,
                                            reason=reason, now=now)
+
+    run_atomic_with_retry(withdraw, label="withdrawal")
     return application
 
 

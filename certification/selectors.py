@@ -37,6 +37,20 @@ def outbox(*, user, status: str | None = None) -> QuerySet[Notification]:
     return qs.filter(status=status) if status else qs
 
 
+def outbox_backlog(*, user, now=None) -> dict:
+    """What still waits to be sent among the mail `user` may see: how many, how many the sweep considers lost
+    (queued longer than `notifications.STALE_AFTER`) and since when the oldest waits."""
+    from django.db.models import Count, Min, Q
+    from django.utils import timezone
+
+    from .notifications import STALE_AFTER
+
+    now = now or timezone.now()
+    return outbox(user=user, status=Notification.Status.QUEUED).aggregate(
+        queued=Count("pk"), stale=Count("pk", filter=Q(created_at__lt=now - STALE_AFTER)), oldest=Min("created_at"),
+    ) | {"stale_minutes": int(STALE_AFTER.total_seconds() // 60)}
+
+
 def unit_barred_until(*, name: str, province=None):
     """The last day a unit is barred from applying, or None. A bar without a province applies everywhere."""
     key = normalize_unit_name(name)

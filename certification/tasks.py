@@ -1,11 +1,12 @@
-"""Celery tasks of the certification app (autodiscovered from here). The outbox task is defined beside its
-work in `certification.notifications` and keeps its name `certification.tasks.send_notification`."""
+"""Celery tasks of the certification app (autodiscovered from here). The outbox tasks are defined beside their
+work in `certification.notifications` and keep their names `certification.tasks.send_notification` and
+`certification.tasks.resend_stale_notifications`."""
 
 from celery import shared_task
 
-from .notifications import MAX_RETRIES, send_notification
+from .notifications import MAX_RETRIES, resend_stale_notifications, send_notification
 
-__all__ = ["MAX_RETRIES", "run_export", "send_notification"]
+__all__ = ["MAX_RETRIES", "resend_stale_notifications", "run_export", "send_notification"]
 
 
 @shared_task(acks_late=True)

@@ -120,7 +120,8 @@ def outbox(request):
     status = request.GET.get("status") or None
     page = Paginator(selectors.outbox(user=request.user, status=status), 50).get_page(request.GET.get("page"))
     return render(request, "certification/outbox.html",
-                  {"page": page, "status": status, "statuses": Notification.Status.choices})
+                  {"page": page, "status": status, "statuses": Notification.Status.choices,
+                   "backlog": selectors.outbox_backlog(user=request.user)})
 
 
 @login_required

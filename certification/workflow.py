@@ -50,15 +50,22 @@ def audit_bulk(*, entries: list[dict], actor=None) -> list[AuditEntry]:
 def transition(*, instance: models.Model, to: str, actor, allowed: Mapping[str, set[str] | frozenset[str]],
                action: str, reason: str = "", field: str = "status",
                apply: Callable[[models.Model], None] | None = None,
-               notify: Callable[[models.Model], None] | None = None) -> models.Model:
+               notify: Callable[[models.Model], None] | None = None, already_locked: bool = False) -> models.Model:
     """Move `instance` to state `to`.
 
     `allowed` maps a state to the states it may go to. `apply` sets further fields on the locked row
     before it is validated and saved; `notify` runs inside the transaction and should queue outbox
     messages (which are themselves sent only after commit). Returns the locked, saved row.
+
+    `already_locked=True` says the caller already holds this row's lock in the current transaction and `instance` was
+    read under it: it is used as is instead of being read again.
     """
     with transaction.atomic():
-        locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        if already_locked:
+            locked = instance
+        else:
+            locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+        references = {f.name: getattr(locked, f.attname) for f in locked._meta.concrete_fields if f.is_relation}
         current = getattr(locked, field)
         if to not in allowed.get(current, ()):
             labels = dict(locked._meta.get_field(field).choices or [])
@@ -69,12 +76,16 @@ def transition(*, instance: models.Model, to: str, actor, allowed: Mapping[str, 
         setattr(locked, field, to)
         if apply:
             apply(locked)
-        locked.full_clean()
+        # References read from the database under the lock and left unchanged need no EXISTS query each.
+        locked.full_clean(exclude=[name for name, value in references.items()
+                                   if getattr(locked, locked._meta.get_field(name).attname) == value])
         locked.save()
         audit(subject=locked, action=action, actor=actor, from_state=current, to_state=to, reason=reason)
         if notify:
             notify(locked)
     # Keep the caller's object in step with the database.
+    if locked is instance:
+        return locked
     for f in locked._meta.concrete_fields:
         setattr(instance, f.attname, getattr(locked, f.attname))
     return locked

@@ -4,6 +4,8 @@ Variable parts (the payment channel, the transaction or bank reference, amounts)
 `reason`, never into the code.
 """
 
+LATE_PAYMENT_REFUNDED = "payments.order.late_payment_refunded"
+
 LABELS = {
     "payments.order.opened": "生成订单",
     "payments.order.fee_waived": "破格认证免缴费",
@@ -16,4 +18,5 @@ LABELS = {
     "payments.order.refund_completed": "线下退款已办理",
     "payments.order.cancelled": "取消报名，关闭订单",
     "payments.order.cancelled_fee_free": "取消报名（免缴费订单）",
+    LATE_PAYMENT_REFUNDED: "订单取消后到账的支付已入账并原路退款",
 }

@@ -235,6 +235,8 @@ class NotificationLog(MoneyRecord):
         ACCEPTED = "accepted", "已确认支付"
         DUPLICATE = "duplicate", "重复通知（已确认过）"
         REFUSED = "refused", "已拒绝"
+        # The order was closed (cancelled) before the money arrived: booked and refunded at once.
+        REFUNDED = "refunded", "已入账并退款（订单已取消）"
 
     provider = models.CharField("支付方式", max_length=20)
     source = models.CharField("来源", max_length=10, help_text="notify 异步通知 / return 浏览器返回")

@@ -16,10 +16,12 @@ from django.utils import timezone
 from applicants.models import Application
 from applicants.selectors import profile_for
 from applicants.services import application_mark_paid
-from certification.notifications import notify_user
+from certification.db import run_atomic_with_retry
+from certification.notifications import notifications_after_locks, notify_user
 from certification.predicates import is_administrator
 from certification.workflow import audit, transition
 
+from .logcodes import LATE_PAYMENT_REFUNDED
 from .models import CNY, MemberRecord, NotificationLog, Order, Payment, Refund
 from .providers import NotificationRefused, ParsedNotification, get_provider
 
@@ -39,13 +41,30 @@ CHINESE_DIGITS = "零一二三四五六七八九"
 
 
 def order_transition(*, order: Order, to: str, actor, action: str, reason: str = "", apply=None,
-                     template: str | None = None, context: dict | None = None) -> Order:
+                     template: str | None = None, context: dict | None = None, already_locked: bool = False) -> Order:
     def notify(locked):
         if template:
             notify_user(user=locked.applicant, template=template, context={"order": locked, **(context or {})})
 
     return transition(instance=order, to=to, actor=actor, allowed=ORDER_TRANSITIONS, action=action, reason=reason,
-                      apply=apply, notify=notify)
+                      apply=apply, notify=notify, already_locked=already_locked)
+
+
+def _lock_application_then_order(*, order_filter: dict):
+    """Lock an order *and its application* in the documented order (`certification.db`): application first.
+
+    A withdrawal locks the application (its transition) and then the order. Any path here that goes on to move
+    the application too (confirming a payment marks it paid) must not take the order first, or the two wait on
+    each other. The order is looked up without a lock to learn its application. Returns (order, application),
+    both read under their locks, or (None, None).
+    """
+    row = Order.objects.filter(**order_filter).values_list("pk", "application_id").first()
+    if row is None:
+        return None, None
+    application = Application.objects.select_for_update().get(pk=row[1])
+    order = Order.objects.select_for_update().select_related("applicant").get(pk=row[0])
+    order.application = application
+    return order, application
 
 
 # --- member rate -------------------------------------------------------------------------------------------
@@ -229,7 +248,8 @@ def _mark_application_paid(*, order: Order, actor, now: dt.datetime | None = Non
 
 
 def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, via: str) -> None:
-    """Book the payment and complete the order. The caller holds the lock on the order row."""
+    """Book the payment and complete the order. The caller holds the locks on the application and the order
+    (taken by `_lock_application_then_order`), and `order` was read under them."""
     payment.state = Payment.State.CONFIRMED
     payment.provider_txn_id = txn_id
     payment.confirmed_at = timezone.now()
@@ -240,8 +260,36 @@ def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, v
     order.payments.filter(state=Payment.State.CREATED).exclude(pk=payment.pk).update(state=Payment.State.CANCELLED)
     order_transition(order=order, to=OS.PAID, actor=actor, action="payments.order.paid",
                      reason=f"{via}，交易号 {txn_id}", apply=lambda o: setattr(o, "paid_at", payment.confirmed_at),
-                     template="order_paid", context={"payment": payment})
+                     template="order_paid", context={"payment": payment}, already_locked=True)
     _mark_application_paid(order=order, actor=actor)
+
+
+LATE_PAYMENT_REFUND_REASON = "订单已取消后到账的支付，全额原路退回"
+
+
+def _book_and_refund(*, order: Order, payment: Payment, provider, txn_id: str, raw: dict, via: str) -> Refund:
+    """Money the gateway took for an order that no longer takes it (the applicant withdrew while on the payment
+    page): book the payment, so the ledger shows the money came in, and refund it at once through the provider,
+    as pretix does for payments on cancelled orders. The order keeps its state. Caller holds the order lock."""
+    now = timezone.now()
+    payment.state = Payment.State.REFUNDED  # never "confirmed": the order is not paid by it
+    payment.provider_txn_id = txn_id
+    payment.confirmed_at = now
+    payment.raw_notification = raw
+    payment.save()
+    refund = Refund.objects.create(order=order, payment=payment, amount=payment.amount,
+                                   reason=LATE_PAYMENT_REFUND_REASON)
+    result = provider.refund(refund=refund)
+    refund.provider_refund_id = result.provider_refund_id
+    if result.completed:
+        refund.state = Refund.State.DONE
+        refund.completed_at = timezone.now()
+    refund.save(update_fields=["provider_refund_id", "state", "completed_at"])
+    audit(subject=order, action=LATE_PAYMENT_REFUNDED, to_state=order.status,
+          reason=f"{via}，交易号 {txn_id}，¥{payment.amount} 已{'原路退回' if result.completed else '登记待退'}")
+    notify_user(user=order.applicant, template="order_late_payment_refunded",
+                context={"order": order, "payment": payment, "refund": refund})
+    return refund
 
 
 def _log(*, provider_code: str, source: str, parsed: ParsedNotification | None, params: dict, outcome: str,
@@ -275,8 +323,14 @@ def payment_notification_receive(*, provider_code: str, params: dict, source: st
                     outcome=NotificationLog.Outcome.REFUSED, reason=exc.reason, order_number=exc.order_number,
                     txn_id=exc.txn_id)
     try:
-        with transaction.atomic():
-            outcome, reason = _settle(provider=provider, parsed=parsed, source=source)
+        # The e-mails are rendered and queued after the transaction, once the locks are released (and only if
+        # it committed); a deadlock victim is run again from the start (certification.db).
+        with notifications_after_locks() as mail:
+            def settle():
+                mail.clear()
+                return _settle(provider=provider, parsed=parsed, source=source)
+
+            outcome, reason = run_atomic_with_retry(settle, label="payment notification")
     except NotificationRefused as exc:
         logger.warning("payment notification refused: %s", exc.reason)
         outcome, reason = NotificationLog.Outcome.REFUSED, exc.reason
@@ -285,7 +339,7 @@ def payment_notification_receive(*, provider_code: str, params: dict, source: st
 
 
 def _settle(*, provider, parsed: ParsedNotification, source: str) -> tuple[str, str]:
-    order = Order.objects.select_for_update().filter(number=parsed.order_number).first()
+    order, _application = _lock_application_then_order(order_filter={"number": parsed.order_number})
     if order is None:
         raise NotificationRefused("订单不存在")
     already = Payment.objects.filter(provider=provider.code, provider_txn_id=parsed.txn_id).first()
@@ -297,21 +351,33 @@ def _settle(*, provider, parsed: ParsedNotification, source: str) -> tuple[str, 
         raise NotificationRefused("交易未成功")
     if parsed.currency != CNY:
         raise NotificationRefused(f"币种不符：{parsed.currency}")
-    if parsed.amount != order.amount:
-        raise NotificationRefused(f"金额不符：通知 {parsed.amount}，应付 {order.amount}")
-    if order.status != OS.PENDING:
-        raise NotificationRefused(f"订单状态为“{order.get_status_display()}”，不能确认支付")
     payment = None
     if parsed.payment_reference:
         payment = Payment.objects.filter(order=order, reference=parsed.payment_reference,
                                          provider=provider.code).first()
         if payment is None:
             raise NotificationRefused("支付流水不属于该订单")
-        if payment.state != Payment.State.CREATED or payment.amount != parsed.amount:
-            raise NotificationRefused("支付流水已作废")
+    via = "异步通知" if source == "notify" else "支付返回"
+    if order.status == OS.CANCELLED:
+        # The applicant withdrew while paying: the gateway has the money. Take it into the books and give it back.
+        # (A withdrawal cancels the open attempts, so the attempt is "cancelled" here, not "created".)
+        expected = payment.amount if payment is not None else order.amount
+        if parsed.amount != expected or (payment is not None and payment.state not in (
+                Payment.State.CREATED, Payment.State.CANCELLED)):
+            raise NotificationRefused(f"订单已取消，且支付流水或金额不符：通知 {parsed.amount}，应为 {expected}")
+        payment = payment or Payment(order=order, provider=provider.code, amount=parsed.amount, currency=CNY)
+        refund = _book_and_refund(order=order, payment=payment, provider=provider, txn_id=parsed.txn_id,
+                                  raw=parsed.raw, via=via)
+        done = "已原路退回" if refund.state == Refund.State.DONE else "已登记退款"
+        return NotificationLog.Outcome.REFUNDED, f"订单已取消，支付已入账并{done}"
+    if parsed.amount != order.amount:
+        raise NotificationRefused(f"金额不符：通知 {parsed.amount}，应付 {order.amount}")
+    if order.status != OS.PENDING:
+        raise NotificationRefused(f"订单状态为“{order.get_status_display()}”，不能确认支付")
+    if payment is not None and (payment.state != Payment.State.CREATED or payment.amount != parsed.amount):
+        raise NotificationRefused("支付流水已作废")
     if payment is None:
         payment = Payment(order=order, provider=provider.code, amount=parsed.amount, currency=CNY)
-    via = "异步通知" if source == "notify" else "支付返回"
     _confirm(order=order, payment=payment, txn_id=parsed.txn_id, raw=parsed.raw, actor=None, via=via)
     return NotificationLog.Outcome.ACCEPTED, ""
 
@@ -323,7 +389,7 @@ def bank_transfer_confirm(*, order: Order, actor, reference: str) -> Payment:
         raise ValidationError("请填写银行交易流水号。")
     provider = get_provider("bank_transfer")
     with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+        locked, _application = _lock_application_then_order(order_filter={"pk": order.pk})
         if Payment.objects.filter(provider=provider.code, provider_txn_id=reference).exists():
             raise ValidationError("该银行流水号已登记过。")
         if locked.status != OS.PENDING:
@@ -425,9 +491,12 @@ def refund_complete_manually(*, refund: Refund, actor, reference: str) -> Refund
         locked.completed_by = actor
         locked.full_clean()
         locked.save()
-        order_transition(order=order, to=OS.REFUNDED, actor=actor, action="payments.order.refund_completed",
-                         reason=reference, apply=lambda o: setattr(o, "closed_at", locked.completed_at),
-                         template="order_refunded", context={"refund": locked})
+        if order.status == OS.REFUNDING:
+            order_transition(order=order, to=OS.REFUNDED, actor=actor, action="payments.order.refund_completed",
+                             reason=reference, apply=lambda o: setattr(o, "closed_at", locked.completed_at),
+                             template="order_refunded", context={"refund": locked})
+        else:  # a payment that arrived after the order was closed: the order keeps its state
+            audit(subject=order, action="payments.order.refund_completed", actor=actor, reason=reference)
     refund.refresh_from_db()
     return refund
 

@@ -291,6 +291,8 @@ def staff_order_detail(request, number):
         "order": order, "payments": order.payments.all(), "refunds": order.refunds.select_related("actor"),
         "logs": NotificationLog.objects.filter(order_number=order.number)[:20],
         "trail": audit_trail(subject=order),
+        "late_payments": NotificationLog.objects.filter(order_number=order.number,
+                                                        outcome=NotificationLog.Outcome.REFUNDED),
         "is_admin": is_administrator(request.user),
         "transfer_form": BankTransferConfirmForm(), "invoice_form": InvoiceIssuedForm(),
         "refund_form": RefundReasonForm()})

@@ -166,9 +166,29 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# Late acknowledgement: a task is acknowledged when it *ends*, so a worker killed mid-task (kill -9, OOM, a
+# redeploy) does not lose it: the broker hands it out again. Every task is written to be run twice safely
+# (sending mail skips a sent row; the legacy import skips rows already imported; sweeps are idempotent).
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker *process* died (pool child killed) goes back to the queue at once instead of failing.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One task at a time per worker process, so a long import does not hold other tasks hostage in its prefetch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis redelivers an unacknowledged task after this many seconds. It must exceed the longest task
+    # (a 20 MB legacy import, a few minutes), or a slow task would run twice concurrently; it bounds how long a
+    # task of a worker killed outright (`kill -9` of the main process, which cannot give it back) waits for
+    # redelivery. Import jobs do not wait for it: their heartbeat goes stale after
+    # LEGACY_IMPORT_HEARTBEAT_STALE and the job page offers to resume them. Redis's own default is 1 h.
+    "visibility_timeout": 30 * 60,
+    # A request hands mail to the broker after commit: an unreachable broker must answer quickly, not hang
+    # the request (the outbox sweep sends what was not handed over).
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing from a request: two quick retries, then give up (logged; the outbox sweep resends).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-amendments": {
@@ -178,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
     "remind-overdue-reviews": {
         "task": "reviews.tasks.remind_overdue_reviews",
         "schedule": crontab(hour=8, minute=30),
+    },
+    # The transactional outbox: e-mails whose hand-off to the broker was lost are handed over again.
+    "resend-stale-notifications": {
+        "task": "certification.tasks.resend_stale_notifications",
+        "schedule": crontab(minute="*/5"),
     },
     "remind-unpaid-applications": {
         "task": "payments.tasks.remind_unpaid_orders",

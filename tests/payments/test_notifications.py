@@ -9,7 +9,7 @@ from applicants.models import Application
 from certification.models import Notification
 from payments.models import NotificationLog, Order, Payment
 from payments.providers.sandbox import SandboxProvider, sign, signed
-from payments.services import order_settle_withdrawal, payment_start
+from payments.services import payment_start
 
 NOTIFY = "/orders/notify/sandbox/"
 
@@ -116,17 +116,6 @@ def test_unknown_order_is_refused(client, pending):
     assert NotificationLog.objects.latest("pk").order_number == "KJ20990101000000000000"
 
 
-def test_notification_for_a_cancelled_order_is_refused(client, pending, django_capture_on_commit_callbacks):
-    app, order, payment = pending
-    params = SandboxProvider().gateway_params(payment=payment)
-    order_settle_withdrawal(application=app, actor=app.applicant, reason="不报了")
-    order.refresh_from_db()
-    assert order.status == Order.Status.CANCELLED
-    _refused(client, params, "已取消", order)
-    payment.refresh_from_db()
-    assert payment.state == Payment.State.CANCELLED and payment.provider_txn_id is None
-
-
 def test_signature_covers_every_field():
     params = {"out_trade_no": "KJ1", "total_amount": "500.00", "currency": "CNY"}
     assert sign(params) != sign({**params, "total_amount": "500.01"})
@@ -178,3 +167,39 @@ def test_sandbox_is_refused_where_the_deployment_does_not_offer_it(client, setti
     assert client.get(f"/orders/sandbox/pay/{payment.reference}/").status_code == 404
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING
+
+
+def test_payment_confirmed_after_the_order_was_cancelled_is_booked_and_refunded(client, pending, make_user):
+    """The applicant withdrew while on the gateway's page; the gateway then confirms their payment."""
+    from applicants.services import application_withdraw
+    from certification.models import AuditEntry, Role
+    from payments.models import Refund
+
+    app, order, payment = pending
+    params = SandboxProvider().gateway_params(payment=payment)
+    application_withdraw(application=app, actor=app.applicant, reason="改期")
+    order.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED
+
+    response = client.post(NOTIFY, params)
+    assert response.content == b"success"  # we took the money into the books: the gateway may stop resending
+    log = NotificationLog.objects.get()
+    assert log.outcome == "refunded" and "已原路退回" in log.reason
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert (payment.state, payment.provider_txn_id) == ("refunded", params["trade_no"]) and payment.confirmed_at
+    assert order.status == Order.Status.CANCELLED
+    refund = Refund.objects.get(order=order)
+    assert (refund.state, refund.amount, refund.payment_id) == ("done", Decimal("500.00"), payment.pk)
+    assert refund.provider_refund_id
+    mail = Notification.objects.get(template="order_late_payment_refunded")
+    assert mail.recipient == app.applicant and "全额原路退回" in mail.body
+    assert AuditEntry.objects.for_object(order).filter(action="payments.order.late_payment_refunded").exists()
+
+    # A replay of the same notification books nothing more.
+    client.post(NOTIFY, params)
+    assert Refund.objects.count() == 1 and NotificationLog.objects.order_by("pk").last().outcome == "duplicate"
+
+    client.force_login(make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会"))
+    page = client.get(reverse("payments:staff_order_detail", args=[order.number])).content.decode()
+    assert "订单取消后，支付机构" in page and params["trade_no"] in page
