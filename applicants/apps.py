@@ -7,8 +7,14 @@ class ApplicantsConfig(AppConfig):
     name = "applicants"
 
     def ready(self):
+        from PIL import Image
+
         from certification import logdisplay
 
         from . import logcodes
+        from .files import SCAN_MAX_PIXELS
 
         logdisplay.register(logcodes.LABELS)
+        # Pillow's own guard for every decode in the process (uploads, the form PDF): it warns above this and
+        # raises DecompressionBombError at twice it, so nothing larger than our largest cap is ever decoded.
+        Image.MAX_IMAGE_PIXELS = SCAN_MAX_PIXELS

@@ -22,7 +22,7 @@ from certification.notifications import notify_user
 from certification.workflow import audit, transition
 
 from . import catalogue, eligibility, signals
-from .files import safe_display_name, validate_image, validate_pdf, validate_scan
+from .files import photo_for_print, safe_display_name, validate_pdf, validate_scan
 from .models import ApplicantProfile, Application, DossierEntry, LegacyImportJob
 
 S = Application.Status
@@ -76,8 +76,8 @@ def profile_save(*, profile: ApplicantProfile, actor, photo=None) -> ApplicantPr
         idcard.validate_mainland_mobile(profile.mobile)
         profile.mobile = idcard.normalize_mobile(profile.mobile)
     if photo is not None:
-        validate_image(photo, label="照片")
-        profile.photo.save(photo.name, photo, save=False)
+        # Stored re-encoded at the size the form prints: never the uploaded bytes (or their pixel count).
+        profile.photo.save("photo.jpg", photo_for_print(photo, label="照片"), save=False)
     profile.full_clean()
     profile.save()
     return profile
