@@ -5,9 +5,6 @@ from django.core.exceptions import ValidationError
 from .idcard import normalize_mobile, validate_mainland_mobile
 from .models import User
 
-DUPLICATE_EMAIL = "该邮箱已注册。请直接登录；如忘记密码，可通过“忘记密码”找回。"
-
-
 # Django's own Chinese catalogue lacks some of these (it falls back to English), so say them here by code.
 PASSWORD_MESSAGES = {
     "password_too_short": "密码太短，至少需要{min_length}个字符。",
@@ -47,11 +44,8 @@ class SignUpForm(forms.Form):
         return self.cleaned_data["full_name"].strip()
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        # Friendly early answer; the unique constraint still decides under a race (see the service).
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(DUPLICATE_EMAIL, code="duplicate_email")
-        return email
+        # Whether the address is registered is not said here (see `accounts.applicant_register`).
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
     def clean_mobile(self):
         validate_mainland_mobile(self.cleaned_data["mobile"])

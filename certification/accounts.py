@@ -8,7 +8,6 @@ user and the address, so a link stops working when the address changes.
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -18,9 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .account_forms import DUPLICATE_EMAIL, SignUpForm
+from .account_forms import SignUpForm
 from .models import Notification, Role, User
 from .notifications import notify_user
+from .throttle import SIGNUP_LIMITS, VERIFY_RESEND_LIMITS, throttled
 from .workflow import audit, transition
 
 VERIFY_SALT = "certification.accounts.verify-email"
@@ -45,23 +45,33 @@ def email_verification_send(*, user: User) -> Notification:
     })
 
 
-def applicant_register(*, email: str, password: str, full_name: str, mobile: str) -> User:
-    """Create an applicant account (not yet verified) and mail the verification link."""
+def applicant_register(*, email: str, password: str, full_name: str, mobile: str) -> User | None:
+    """Create an applicant account (not yet verified) and mail the verification link.
+
+    An address that already has an account gets no second one and no error a stranger could read: its owner is
+    mailed instead (someone tried to sign up with your address; sign in or reset the password). Returns the new
+    user, or None when the address was taken; the caller answers both the same way.
+    """
     user = User(email=User.objects.normalize_email(email).lower(), full_name=full_name, mobile=mobile,
                 role=Role.APPLICANT)
-    user.set_password(password)
-    if User.objects.filter(email__iexact=user.email).exists():
-        raise ValidationError({"email": DUPLICATE_EMAIL})
-    try:
+    user.set_password(password)  # hashed either way: the answer takes as long whether the address is taken
+    existing = User.objects.filter(email__iexact=user.email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user.full_clean()
+                user.save()
+                audit(subject=user, action="certification.user.registered", actor=user)
+                email_verification_send(user=user)
+            return user
+        except IntegrityError:
+            # Two sign-ups with the same address at once: the unique constraint decides.
+            existing = User.objects.filter(email__iexact=user.email).first()
+    if existing is not None and existing.is_active:
         with transaction.atomic():
-            user.full_clean()
-            user.save()
-            audit(subject=user, action="certification.user.registered", actor=user)
-            email_verification_send(user=user)
-    except IntegrityError:
-        # Two sign-ups with the same address at once: the unique constraint decides.
-        raise ValidationError({"email": DUPLICATE_EMAIL}) from None
-    return user
+            notify_user(user=existing, template="signup_existing_account", context={
+                "login_path": reverse("login"), "reset_path": reverse("password_reset")})
+    return None
 
 
 def email_verification_resend(*, user: User, now: dt.datetime | None = None) -> Notification:
@@ -98,6 +108,7 @@ def email_verify(*, token: str) -> User:
 
 
 @require_http_methods(["GET", "POST"])
+@throttled(*SIGNUP_LIMITS)
 def signup(request):
     if request.user.is_authenticated:
         return redirect("home")
@@ -105,14 +116,20 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = applicant_register(email=data["email"], password=data["password1"], full_name=data["full_name"],
-                                      mobile=data["mobile"])
+            applicant_register(email=data["email"], password=data["password1"], full_name=data["full_name"],
+                               mobile=data["mobile"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("verify_email_resend")
+            # The same answer whether the address was new or already registered (its owner got a mail instead):
+            # the sign-up form does not tell a stranger who has an account here.
+            request.session["signup_email"] = data["email"]
+            return redirect("signup_done")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "registration/signup_done.html", {"email": request.session.get("signup_email", "")})
 
 
 @require_http_methods(["GET", "POST"])
@@ -129,6 +146,7 @@ def verify_email(request, token):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@throttled(*VERIFY_RESEND_LIMITS)
 def verify_email_resend(request):
     """The "please check your mail" page, with a button to send the link again."""
     if request.method == "POST":

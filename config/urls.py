@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from certification import accounts
 from certification import views as cv
+from certification.throttle import PASSWORD_RESET_LIMITS, throttled
 
 admin.site.site_header = "青少年科技辅导员专业水平认证平台 · 管理"
 admin.site.site_title = "认证平台管理"
@@ -24,6 +25,7 @@ urlpatterns = [
     path("expert/", cv.expert_home, name="expert_home"),
     path("supervision/", cv.supervision_home, name="supervision_home"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signup/done/", accounts.signup_done, name="signup_done"),
     # "resend" before the token route, which would otherwise swallow it.
     path("accounts/verify/resend/", accounts.verify_email_resend, name="verify_email_resend"),
     path("accounts/verify/<str:token>/", accounts.verify_email, name="verify_email"),
@@ -32,7 +34,8 @@ urlpatterns = [
     path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/change/done/", auth_views.PasswordChangeDoneView.as_view(),
          name="password_change_done"),
-    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/", throttled(*PASSWORD_RESET_LIMITS)(auth_views.PasswordResetView.as_view()),
+         name="password_reset"),
     path("accounts/password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),

@@ -72,3 +72,12 @@ def _fresh_order_totals():
     from payments.selectors import order_totals_invalidate
 
     order_totals_invalidate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters (django-ratelimit) and cached figures start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -4,6 +4,7 @@ No environment: SQLite file, Celery eager, media on local disk, console e-mail, 
 DATABASE_URL / REDIS_URL switch to PostgreSQL, Redis and real Celery workers.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "import_export",
+    "axes",
     "certification",
     "applicants",
     "payments",
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: proxy headers count only when they came from the proxy (config/proxy.py).
+    "config.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into certification.throttle.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +107,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "certification.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account/address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -110,6 +118,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in lockout (django-axes; see certification/throttle.py). 10 failures for one account OR from one address
+# within the cool-off lock it for 15 minutes. Not 5: schools sign in from behind one shared address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "certification.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.proxy.client_ip"
+AXES_USERNAME_CALLABLE = "certification.throttle.axes_username"
+# django-ratelimit's per-address key, the same address as above.
+RATELIMIT_IP_META_KEY = "config.proxy.client_ip"
+# Addresses (or networks) of the reverse proxy whose X-Forwarded-Proto / X-Real-IP are believed.
+TRUSTED_PROXY_IPS = env.list("DJANGO_TRUSTED_PROXY_IPS", default=[])
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "catalogue"
@@ -212,6 +233,9 @@ CELERY_BEAT_SCHEDULE = {
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Throttle counters live in the default cache: Redis (shared, atomic) whenever REDIS_URL is set, as in
+# production; without it, development counts per process in memory, which is good enough there.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 LOGGING = {
     "version": 1,

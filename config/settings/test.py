@@ -19,3 +19,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not SQLite's in-memory default, so that a worker subprocess can open the same test database.
     # The process id keeps parallel test runs apart.
     DATABASES["default"]["TEST"] = {"NAME": f"/tmp/kjfdy-test-{os.getpid()}.sqlite3"}
+# One in-process cache per test run, emptied before each test (tests/conftest.py): throttle counters and cached
+# figures never leak from one test into another, nor into the Redis that CI shares with the broker.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -56,11 +56,17 @@ def _register_and_verify(page, base):
     page.locator("[name=password1]").fill(PASSWORD)
     page.locator("[name=password2]").fill(PASSWORD)
     page.get_by_role("button", name="注册").click()
-    expect(page).to_have_url(re.compile(r"/accounts/verify/resend/"))
+    expect(page).to_have_url(re.compile(r"/accounts/signup/done/"))
+    expect(page.locator("main")).to_contain_text("chen@example.cn")
     body = Notification.objects.filter(to_email="chen@example.cn", template="verify_email").latest("pk").body
     page.goto(base + re.search(r"(/accounts/verify/\S+/)", body).group(1))
     page.get_by_role("button", name="确认验证").click()
     expect(page.locator("main")).to_contain_text("验证")
+    # Signing up does not sign in (it answers a registered address the same way): the applicant signs in.
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("电子邮箱").fill("chen@example.cn")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
 
 
 def _fill_profile(page):

@@ -19,6 +19,9 @@ def signed_up(client, db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("signup"), SIGNUP)
     assert response.status_code == 302, response.content.decode()
+    # Signing up does not sign in (the answer must not differ for a registered address); the password does.
+    signed_in = client.post(reverse("login"), {"username": SIGNUP["email"], "password": SIGNUP["password1"]})
+    assert signed_in.status_code == 302, signed_in.content.decode()
     return response
 
 
@@ -35,14 +38,16 @@ def test_anonymous_pages_link_to_signup(client, db):
         assert f'name="{name}"' in form
 
 
-def test_sign_up_logs_in_an_unverified_applicant_and_mails_the_link(client, signed_up):
-    assert signed_up.url == reverse("verify_email_resend")
+def test_sign_up_mails_the_link_and_the_unverified_applicant_can_sign_in(client, signed_up):
+    assert signed_up.url == reverse("signup_done")
+    page = client.get(signed_up.url).content.decode()
+    assert "请查收邮件" in page and "Wang.XM@Example.cn".lower() in page.lower()
     user = User.objects.get(email="wang.xm@example.cn")
     assert (user.full_name, user.mobile, user.role, user.email_verified) == ("王小明", "13812345678",
                                                                             Role.APPLICANT, False)
     assert user.check_password(SIGNUP["password1"])
     assert int(client.session["_auth_user_id"]) == user.pk
-    page = client.get(signed_up.url).content.decode()
+    page = client.get(reverse("verify_email_resend")).content.decode()
     assert "请查收验证邮件" in page and "wang.xm@example.cn" in page
     # Sent through the outbox, after commit, with the link in the body.
     note = Notification.objects.get(template="verify_email", recipient=user)
@@ -111,14 +116,22 @@ def test_a_link_for_an_old_address_does_not_verify_the_new_one(client, applicant
     assert not applicant.email_verified
 
 
-def test_duplicate_email_keeps_what_was_typed(client, make_user):
-    make_user(email="wang.xm@example.cn")
-    response = client.post(reverse("signup"), SIGNUP)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "该邮箱已注册" in page and "忘记密码" in page
-    assert 'value="王小明"' in page and 'value="Wang.XM@Example.cn"' in page and 'value="138 1234 5678"' in page
+def test_sign_up_with_a_registered_address_answers_the_same_and_mails_its_owner(
+        client, make_user, django_capture_on_commit_callbacks):
+    owner = make_user(email="wang.xm@example.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        taken = client.post(reverse("signup"), SIGNUP)
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = client.post(reverse("signup"), SIGNUP | {"email": "new.person@example.cn"})
+    assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url) == (302, reverse("signup_done"))
+    assert "该邮箱已注册" not in client.get(taken.url).content.decode()
+    assert "_auth_user_id" not in client.session
     assert User.objects.filter(email__iexact="wang.xm@example.cn").count() == 1
+    owner.refresh_from_db()
+    assert not owner.check_password(SIGNUP["password1"])
+    note = Notification.objects.get(recipient=owner)
+    assert note.template == "signup_existing_account" and "忘记了密码" in note.body
+    assert [m.to for m in mail.outbox] == [["wang.xm@example.cn"], ["new.person@example.cn"]]
 
 
 @pytest.mark.parametrize(("changes", "field", "words"), [
