@@ -370,3 +370,59 @@ def test_beat_schedules_only_tasks_the_worker_knows(settings):
 def test_ci_script_is_valid_bash():
     assert subprocess.run(["bash", "-n", str(BASE_DIR / ".ci/run")]).returncode == 0
     assert subprocess.run(["bash", "-n", str(BASE_DIR / ".ci/system-deps")]).returncode == 0
+
+
+@pytest.mark.parametrize("secret, refused", [
+    ("change-me", True), ("short-but-not-placeholder", True), ("q" * 40, False)])
+def test_production_refuses_the_placeholder_sandbox_secret_while_the_sandbox_is_offered(tmp_path, secret, refused):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env |= {"PAYMENT_SANDBOX_SECRET": secret, "PAYMENT_PROVIDERS": "payments.providers.sandbox.SandboxProvider"}
+    result = _settings_in_a_fresh_checkout(tmp_path, module="config.settings.production", **env)
+    assert (result.returncode != 0) == refused, result.stderr
+    if refused:
+        assert "PAYMENT_SANDBOX_SECRET is a placeholder" in result.stderr
+    # Without the sandbox the secret signs nothing that matters: production starts.
+    env["PAYMENT_PROVIDERS"] = "payments.providers.bank_transfer.BankTransferProvider"
+    shutil.rmtree(tmp_path / "config")
+    assert _settings_in_a_fresh_checkout(tmp_path, module="config.settings.production", **env).returncode == 0
+
+
+def test_compose_puts_nginx_in_front_of_gunicorn_with_a_body_cap_and_timeouts():
+    services = _compose()["services"]
+    nginx, web = services["nginx"], services["web"]
+    assert nginx["image"].startswith("nginx")
+    assert "ports" not in web, "gunicorn must be reachable only through the proxy"
+    assert any(str(p).endswith(":80") for p in nginx["ports"])
+    mount = next(v for v in nginx["volumes"] if "nginx.conf" in v)
+    conf = (BASE_DIR / mount.split(":")[0]).read_text()
+    assert re.search(r"client_max_body_size\s+\d+m;", conf)
+    for directive in ("client_body_timeout", "client_header_timeout", "send_timeout", "proxy_read_timeout"):
+        assert re.search(rf"{directive}\s+\d+s;", conf), directive
+    assert "proxy_pass http://django" in conf and "server web:8000" in conf
+    assert "proxy_set_header X-Forwarded-Proto $scheme" in conf and "proxy_set_header X-Real-IP $remote_addr" in conf
+    assert "--timeout" in _command(web)
+    # Django believes proxy headers from nginx's fixed address only.
+    nginx_ip = nginx["networks"]["edge"]["ipv4_address"]
+    assert web["environment"]["DJANGO_TRUSTED_PROXY_IPS"] == nginx_ip
+
+
+@pytest.mark.django_db
+def test_x_forwarded_proto_is_believed_only_from_the_trusted_proxy(client, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_IPS = ["172.28.0.10"]
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from config.proxy import TrustedProxyMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["secure"] = request.is_secure()
+        return HttpResponse()
+
+    middleware = TrustedProxyMiddleware(view)
+    middleware(RequestFactory().get("/", REMOTE_ADDR="203.0.113.7", HTTP_X_FORWARDED_PROTO="https"))
+    assert seen["secure"] is False
+    middleware(RequestFactory().get("/", REMOTE_ADDR="172.28.0.10", HTTP_X_FORWARDED_PROTO="https"))
+    assert seen["secure"] is True

@@ -1,5 +1,7 @@
 """Production: every secret must come from the environment, and `check --deploy` is clean."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F401,F403
 from .base import env, secret_env
 
@@ -28,3 +30,11 @@ PAYMENT_SANDBOX_SECRET = secret_env("PAYMENT_SANDBOX_SECRET")
 # No sandbox in production unless a deployment lists it explicitly (e.g. a staging site).
 PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS",
                              default=["payments.providers.bank_transfer.BankTransferProvider"])
+# Anyone who knows the sandbox secret can sign "the gateway says it is paid": with the sandbox offered, the
+# secret must not be .env.example's placeholder (or any short guessable value).
+PLACEHOLDER_SECRETS = {"change-me", "changeme", "secret", "change-me-to-a-long-random-string"}
+if any(p.endswith(".SandboxProvider") for p in PAYMENT_PROVIDERS) and (
+        PAYMENT_SANDBOX_SECRET.strip().lower() in PLACEHOLDER_SECRETS or len(PAYMENT_SANDBOX_SECRET) < 32):
+    raise ImproperlyConfigured(
+        "PAYMENT_SANDBOX_SECRET is a placeholder or shorter than 32 characters while the sandbox provider is "
+        "enabled: set a long random secret (python -c 'import secrets; print(secrets.token_urlsafe(48))').")
