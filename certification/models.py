@@ -382,6 +382,9 @@ class Notification(models.Model):
     template = models.CharField("模板", max_length=100)
     subject = models.CharField("主题", max_length=200)
     body = models.TextField("正文")
+    attachments = models.JSONField("附件", default=list, blank=True,
+                                   help_text='文本附件，形如 [{"filename": "defense.ics", "mimetype": "text/calendar", '
+                                             '"content": "…"}]（如答辩日程）。')
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.TextField("最近错误", blank=True)

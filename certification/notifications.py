@@ -47,8 +47,12 @@ def _hand_off(notification_id: int) -> None:
                          notification_id)
 
 
-def notification_queue(*, template: str, to_email: str, context: dict, recipient=None) -> Notification:
+def notification_queue(*, template: str, to_email: str, context: dict, recipient=None,
+                       attachments: list[dict] | None = None) -> Notification:
     """Render `templates/notifications/<template>.txt` (first line is the subject) and queue it.
+
+    `attachments` are small text files sent with the message (`filename`, `mimetype`, `content`), such as the
+    .ics calendar entry of a defense slot.
 
     The e-mail is sent by a Celery task only once the surrounding transaction commits, so a rolled-back
     state change never mails anyone.
@@ -58,13 +62,13 @@ def notification_queue(*, template: str, to_email: str, context: dict, recipient
     subject, _, body = rendered.partition("\n")
     note = Notification.objects.create(
         recipient=recipient, to_email=to_email, template=template, subject=subject.strip()[:200],
-        body=body.strip(),
+        body=body.strip(), attachments=list(attachments or []),
     )
     transaction.on_commit(lambda: _hand_off(note.pk))
     return note
 
 
-def notify_user(*, user, template: str, context: dict) -> Notification | None:
+def notify_user(*, user, template: str, context: dict, attachments: list[dict] | None = None) -> Notification | None:
     if not user or not user.email:
         return None
     pending = _deferred.get()
@@ -72,7 +76,7 @@ def notify_user(*, user, template: str, context: dict) -> Notification | None:
         pending.append({"user": user, "template": template, "context": context})
         return None
     return notification_queue(template=template, to_email=user.email, context={"user": user, **context},
-                              recipient=user)
+                              recipient=user, attachments=attachments)
 
 
 @contextlib.contextmanager
@@ -103,7 +107,10 @@ def notification_deliver(*, notification_id: int) -> Notification:
         if note.status == Notification.Status.SENT:
             return note
         note.attempts += 1
-        EmailMessage(subject=note.subject, body=note.body, to=[note.to_email]).send(fail_silently=False)
+        message = EmailMessage(subject=note.subject, body=note.body, to=[note.to_email])
+        for item in note.attachments or []:
+            message.attach(item["filename"], item["content"], item.get("mimetype") or "application/octet-stream")
+        message.send(fail_silently=False)
         note.status = Notification.Status.SENT
         note.sent_at = timezone.now()
         note.last_error = ""

@@ -309,4 +309,6 @@ class ReviewScore(models.Model):
         return f"{self.category.name} {self.value}"
 
 
+from .defense_models import *  # noqa: E402,F401,F403
 from .exam_models import *  # noqa: E402,F401,F403
+from .ranking_models import *  # noqa: E402,F401,F403

@@ -1,5 +1,6 @@
 # Review tests build applicants the way the applicant tests do.
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -51,3 +52,52 @@ def make_under_review(make_user, complete_profile, demo):  # noqa: F811
         return app
 
     return make
+
+
+@pytest.fixture
+def senior(seeded):
+    """National senior 2023: portfolio 50, exam 15, defense 35; shortlist and pass by proportion."""
+    return seeded["national-senior-2023"]
+
+
+@pytest.fixture
+def scored(db, seeded, make_user):
+    """An application already in a scored stage with its final stage scores (test set-up, not a service)."""
+    from django.utils import timezone
+
+    from applicants.models import ApplicantProfile, Application
+    from certification.models import Province
+    from reviews.models import StageScore
+
+    counter = {"n": 0}
+
+    def make(campaign, status, *, portfolio=None, exam=None, defense=None, absent=(), unit="某市实验中学",
+             province="320000", submitted_minutes=0, name=None, user=None):
+        counter["n"] += 1
+        n = counter["n"]
+        user = user or make_user(full_name=name or f"申请人{n}")
+        prov = Province.objects.get(code=province)
+        ApplicantProfile.objects.update_or_create(
+            user=user, defaults={"full_name": user.full_name, "employer": unit, "province": prov})
+        application = Application.objects.create(
+            applicant=user, campaign=campaign, level=campaign.level, year=campaign.year, status=status,
+            number=f"T{campaign.pk:03d}{n:05d}",
+            submitted_at=timezone.make_aware(dt.datetime(2023, 6, 1, 8, 0)) + dt.timedelta(minutes=submitted_minutes),
+            profile_snapshot={"full_name": user.full_name, "employer": unit, "province": prov.name})
+        for stage, score in (("portfolio", portfolio), ("exam", exam), ("defense", defense)):
+            if stage in absent:
+                StageScore.objects.create(application=application, stage=stage, absent=True)
+            elif score is not None:
+                StageScore.objects.create(application=application, stage=stage, score=Decimal(str(score)))
+        return application
+
+    return make
+
+
+def set_rules(campaign, **fields):
+    """Change a campaign's rule fields the way a secretariat's edit would (full_clean, then save)."""
+    for k, v in fields.items():
+        setattr(campaign, k, v)
+    campaign.full_clean()
+    campaign.save()
+    return campaign

@@ -1,0 +1,19 @@
+# Depends on both 0004 leaves, so it also merges them (they came from two branches and touch unrelated tables).
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('certification', '0004_export_job'),
+        ('certification', '0004_part_time_years_count'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='notification',
+            name='attachments',
+            field=models.JSONField(blank=True, default=list, help_text='文本附件，形如 [{"filename": "defense.ics", "mimetype": "text/calendar", "content": "…"}]（如答辩日程）。', verbose_name='附件'),
+        ),
+    ]
