@@ -27,3 +27,12 @@ application_submitted = Signal()
 #   now:         the moment of the withdrawal (aware datetime), the one the deadline was checked against
 # payments cancels the unpaid order or refunds the paid one in full here.
 application_withdrawn = Signal()
+
+# Sent (read-only) by the 我的认证 page, `applicants.views.my_certifications`, so that higher apps can add a section
+# to each application's card without applicants importing them.
+#   sender:       applicants.models.Application (the class)
+#   applications: the list of the signed-in applicant's own applications shown on the page
+#   request:      the HttpRequest
+# Each receiver returns {application pk: HTML (a SafeString)} and must not write. reviews adds the announced defense
+# slot and, once the campaign's results are published, the scores per stage, total, rank and decision.
+application_page_sections = Signal()

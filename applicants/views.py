@@ -21,7 +21,7 @@ from certification.idcard import mask_id_number
 from certification.models import Campaign
 from certification.pdf import private_file_response
 
-from . import catalogue, eligibility, selectors, services
+from . import catalogue, eligibility, selectors, services, signals
 from .forms import (
     EntryForm,
     HonourFormSet,
@@ -62,8 +62,13 @@ def my_certifications(request):
     _applicant_only(request)
     applications = list(selectors.applications_of(user=request.user))
     trail = selectors.timelines_for(applications=applications)
-    rows = [{"application": a, "next_step": NEXT_STEP.get(a.status, ""), "timeline": trail.get(a.pk, [])}
-            for a in applications]
+    sections: dict[int, list] = {}
+    for _receiver, extra in signals.application_page_sections.send(sender=Application, applications=applications,
+                                                                   request=request):
+        for pk, html in (extra or {}).items():
+            sections.setdefault(pk, []).append(html)
+    rows = [{"application": a, "next_step": NEXT_STEP.get(a.status, ""), "timeline": trail.get(a.pk, []),
+             "sections": sections.get(a.pk, [])} for a in applications]
     campaign = None
     slug = request.GET.get("campaign")
     if slug:

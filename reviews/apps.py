@@ -16,5 +16,5 @@ class ReviewsConfig(AppConfig):
         from . import exam_logcodes
 
         exam_logcodes.ready()
-        from . import ranking_logcodes, ranking_tasks  # noqa: E402,F401,I001  (tasks: registered for the worker)
+        from . import ranking_logcodes, ranking_receivers, ranking_rules, ranking_tasks  # noqa: E402,F401,I001
         logdisplay.register(ranking_logcodes.LABELS)

@@ -61,7 +61,7 @@ def published_results_for(applications) -> dict[int, RankingResult]:
     qs = RankingResult.objects.filter(application_id__in=ids,
                                       campaign__ranking_round__status=RankingRound.Status.PUBLISHED)
     out = {}
-    for r in qs.select_related("campaign"):
+    for r in qs.select_related("campaign__ranking_round"):
         out[r.application_id] = r
     return out
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -31,4 +31,5 @@ urlpatterns = [
     path("tasks/<int:pk>/conflict/", views.expert_task_conflict, name="expert_task_conflict"),
     path("tasks/<int:pk>/entries/<int:entry_pk>/file/", views.expert_task_file, name="expert_task_file"),
     # Exam centre and ranking/defense hook in below with one include line each.
+    path("", include("reviews.ranking_urls")),
 ]
