@@ -113,7 +113,7 @@ def test_export_is_a_streamed_formula_safe_workbook(client, senior, published, n
     assert first[3] == "'=HYPERLINK(\"x\")"      # neutralised, shown as text
     assert first[6:10] == (90, 80, 85, 86.75) and first[10] == "认证通过"
     assert rows[3][4] == "'+某单位"
-    assert rows[5][8] == "" and rows[5][10] == "未入围答辩"  # d: no defense, ranked, not deciding
+    assert rows[5][8] is None and rows[5][10] == "未入围答辩"  # d: no defense, ranked, not deciding
     assert all(not (isinstance(v, str) and v[:1] in "=+-@") for row in rows for v in row)
 
 
