@@ -1,13 +1,10 @@
-# Depends on both 0004 leaves, so it also merges them (they came from two branches and touch unrelated tables).
-
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certification', '0004_export_job'),
-        ('certification', '0004_part_time_years_count'),
+        ('certification', '0005_part_time_years_count'),
     ]
 
     operations = [
