@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applicants', '0008_dossier_entry_sha256'),
-        ('certification', '0006_notification_attachments'),
+        ('certification', '0007_notification_attachments'),
         ('reviews', '0003_review_workbench_experts_scores'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certification', '0005_part_time_years_count'),
+        ('certification', '0006_audit_action_codes'),
     ]
 
     operations = [
