@@ -228,18 +228,22 @@ def test_time_zone_and_languages(settings):
 
 def test_switching_language_renders_the_frame_in_english(db, client):
     page = client.get("/").content.decode()
-    assert "全部认证" in page and '<html lang="zh-hans">' in page
+    assert "全部认证" in page and '<html lang="zh-CN">' in page
+    # The switcher is labelled and says honestly what English covers (issue 7): no "英语" / "OK".
+    assert '<label for="lang-select">语言 / Language</label>' in page and "English (menus only)" in page
+    assert "英语" not in page and ">OK<" not in page
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     page = response.content.decode()
     assert '<html lang="en">' in page
     assert ">All certifications</a>" in page and ">Log in</a>" in page
+    assert "Only the menus of this site are translated into English" in page
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert ">全部认证</a>" in client.get("/").content.decode()
 
 
 def test_an_english_browser_still_gets_chinese_until_english_is_chosen(db, client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert '<html lang="zh-hans">' in page and ">全部认证</a>" in page
+    assert '<html lang="zh-CN">' in page and ">全部认证</a>" in page
 
 
 def _redis_url():

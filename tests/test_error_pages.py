@@ -1,0 +1,41 @@
+"""403, 404 and 500 with DEBUG off: the site's layout, a Chinese explanation and a way back (issue 7 item 7)."""
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def _is_site_page(page: str) -> bool:
+    return '<html lang="zh-CN">' in page and 'class="site-header"' in page and "css/site.css" in page
+
+
+def test_404_is_chinese_in_the_site_layout(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/")
+    page = response.content.decode()
+    assert response.status_code == 404 and _is_site_page(page)
+    assert "页面不存在" in page and 'href="/"' in page
+    assert "Not Found" not in page and "The requested resource" not in page
+
+
+def test_403_for_a_secretariat_on_my_certifications(client, settings, jiangsu_secretariat):
+    settings.DEBUG = False
+    client.force_login(jiangsu_secretariat)
+    response = client.get("/me/")
+    page = response.content.decode()
+    assert response.status_code == 403 and _is_site_page(page)
+    assert "无权访问此页面" in page and "只供申请人使用" in page
+    assert 'href="/home/"' in page and "回到我的首页" in page
+    assert "403 Forbidden" not in page
+
+
+def test_500_is_chinese_in_the_site_layout(settings):
+    settings.DEBUG = False
+    settings.ROOT_URLCONF = "tests.error_urls"
+    client = Client(raise_request_exception=False)
+    response = client.get("/__boom__/")
+    page = response.content.decode()
+    assert response.status_code == 500 and _is_site_page(page)
+    assert "服务器出错" in page and 'href="/"' in page
+    assert "Server Error" not in page
