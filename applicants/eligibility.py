@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from certification import eligibility as engine
 from certification import selectors as certification_selectors
-from certification.models import Campaign
+from certification.models import Campaign, Level
 
 from . import catalogue
 from .models import Application, Honour
@@ -81,26 +81,59 @@ def self_check(*, profile, campaign: Campaign, entries=(), today: dt.date | None
     return engine.evaluate_campaign(campaign=campaign, facts=facts, today=today or timezone.localdate())
 
 
+def _dossiers_by_campaign(user) -> dict:
+    """Campaign id -> the applicant's active application there, with its entries (one query each)."""
+    apps = (Application.objects.filter(applicant=user).exclude(status=Application.Status.WITHDRAWN)
+            .prefetch_related("entries"))
+    return {a.campaign_id: a for a in apps}
+
+
+def may_apply(result, *, dossier_started: bool) -> bool:
+    """Whether the applicant may apply under this result. Before a dossier exists the achievements are not
+    entered yet (they go into the dossier after starting), so that criterion cannot count against them."""
+    failed = [c for c in result.failed if dossier_started or c.kind != "achievements"]
+    return result.declaration_accepted and (not failed or bool(result.exceptional))
+
+
 def open_levels(*, profile, campaigns, today: dt.date | None = None) -> list:
-    """Campaigns (open now) whose criteria this applicant may apply under, lowest level first."""
+    """Campaigns (open now) this applicant may apply for, lowest level first, each judged the way the
+    self-check table judges it: with the dossier entries where an application exists."""
     if profile is None:
         return []
-    facts = gather_facts(profile=profile)
-    results = engine.levels_open_to(facts, campaigns, active_applications=_active_applications(profile.user),
-                                    today=today or timezone.localdate())
-    return [e for e in results if e.result.may_apply]
+    dossiers = _dossiers_by_campaign(profile.user)
+    out = []
+    for campaign in sorted(campaigns, key=lambda c: (Level.rank(c.level), c.year)):
+        application = dossiers.get(campaign.pk)
+        entries = list(application.entries.all()) if application else []
+        result = self_check(profile=profile, campaign=campaign, entries=entries, today=today)
+        if may_apply(result, dossier_started=application is not None):
+            out.append(engine.CampaignEligibility(campaign=campaign, result=result))
+    return out
 
 
-def rows(result) -> list[dict]:
+ACHIEVEMENTS_LATER = "业绩成果在开始报名后填写在申报书中，提交时再核对此条件。"
+
+
+def rows(result, *, dossier_started: bool = True) -> list[dict]:
     if result is None:
         return []
-    return [{"code": c.code, "clause": c.clause, "text": c.text, "status": c.outcome,
-             "label": engine.Outcome(c.outcome).label, "message": c.message_zh, "example": c.example}
-            for c in (*result.criteria, *result.exceptional_results)]
+    out = []
+    for c in (*result.criteria, *result.exceptional_results):
+        row = {"code": c.code, "clause": c.clause, "text": c.text, "status": c.outcome, "kind": c.kind,
+               "label": engine.Outcome(c.outcome).label, "message": c.message_zh, "example": c.example}
+        if not dossier_started and c.kind == "achievements" and c.outcome != engine.Outcome.PASSED:
+            row.update(status="later", label="报名后填写", message=ACHIEVEMENTS_LATER)
+        out.append(row)
+    return out
 
 
-def overall(result) -> str:
-    return engine.Outcome(result.outcome).label if result is not None else ""
+def overall(result, *, dossier_started: bool = True) -> str:
+    if result is None:
+        return ""
+    if not dossier_started and result.outcome == engine.Outcome.FAILED and \
+            all(c.kind == "achievements" for c in result.failed):
+        return "其余条件符合，业绩成果待填写"
+    return engine.Outcome(result.outcome).label
 
 
 # --- the gate at start and submission ----------------------------------------------------------------

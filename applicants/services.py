@@ -100,6 +100,28 @@ def profile_missing(profile: ApplicantProfile | None) -> list[str]:
 
 # --- applications ------------------------------------------------------------------------------------
 
+def start_refusal(*, campaign: Campaign, applications) -> ValidationError | None:
+    """Why the applicant may not open a new draft for `campaign`, given their applications (any campaign), or
+    None. One level per campaign year, and a level once submitted stays taken even after withdrawal (notice
+    002 二.2 "申报后不允许更换"); a campaign withdrawn from cannot be entered again. Pages use it to offer only
+    the starts the service would accept."""
+    mine = [a for a in applications if a.year == campaign.year]
+    here = next((a for a in mine if a.campaign_id == campaign.pk), None)
+    holding = next((a for a in mine if a.campaign_id != campaign.pk
+                    and (a.status != S.WITHDRAWN or a.submitted_at is not None)), None)
+    if holding is not None:
+        if holding.status == S.WITHDRAWN:
+            return ValidationError(
+                f"您已于{timezone.localtime(holding.submitted_at):%Y年%m月%d日}提交{holding.year}年度"
+                f"{holding.get_level_display()}认证申报（后已取消报名）。同一认证年度只能申报一个级别，"
+                "且申报后不允许更换。", code="level_fixed")
+        return ValidationError(f"同一认证年度只能申报一个级别，您{holding.year}年度已申报"
+                               f"{holding.get_level_display()}认证。", code="one_level_per_year")
+    if here is not None and here.status == S.WITHDRAWN:
+        return ValidationError("您已取消本活动的报名，不能再次报名。", code="withdrawn")
+    return None
+
+
 def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None = None,
                       exceptional: bool = False) -> Application:
     """Open a draft for an open campaign. One level per applicant per campaign year (DB constraint), and once
@@ -116,18 +138,10 @@ def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None 
     existing = Application.objects.filter(applicant=applicant, campaign=campaign).first()
     if existing and existing.status != S.WITHDRAWN:
         return existing
-    holding = (Application.objects.filter(applicant=applicant, year=campaign.year)
-               .exclude(status=S.WITHDRAWN, submitted_at__isnull=True).exclude(campaign=campaign)
-               .select_related("campaign").first())
-    if holding is not None:
-        if holding.status == S.WITHDRAWN:
-            raise ValidationError(
-                f"您已于{timezone.localtime(holding.submitted_at):%Y年%m月%d日}提交{holding.year}年度"
-                f"{holding.get_level_display()}认证申报（后已取消报名）。同一认证年度只能申报一个级别，"
-                "且申报后不允许更换。", code="level_fixed")
-        raise ValidationError("同一认证年度只能申报一个级别，您本年度已有其他级别的申请。", code="one_level_per_year")
-    if existing:
-        raise ValidationError("您已取消本活动的报名，不能再次报名。", code="withdrawn")
+    refusal = start_refusal(campaign=campaign, applications=Application.objects.filter(
+        applicant=applicant, year=campaign.year).select_related("campaign"))
+    if refusal is not None:
+        raise refusal
     profile = ApplicantProfile.objects.filter(user=applicant).select_related("province").first()
     result = eligibility.self_check(profile=profile, campaign=campaign, today=timezone.localdate(now))
     track = Application.Track.REGULAR

@@ -73,9 +73,35 @@ def my_certifications(request):
     slug = request.GET.get("campaign")
     if slug:
         campaign = Campaign.objects.published().select_related("authority").filter(slug=slug).first()
+    # Offer only the starts the service would accept (issue 7 item 9): a campaign already applied to links to
+    # its dossier; a year whose level is taken says so instead of offering 报名.
+    by_campaign = {a.campaign_id: a for a in applications}
+
+    def start_state(c):
+        mine = by_campaign.get(c.pk)
+        if mine is not None and mine.status != S.WITHDRAWN:
+            return {"application": mine}
+        refusal = services.start_refusal(campaign=c, applications=applications)
+        return {"refusal": refusal.messages[0] if refusal else ""}
+
+    chosen_start = None
+    if campaign is not None:
+        chosen_start = start_state(campaign)
+        if not chosen_start.get("application") and not chosen_start.get("refusal"):
+            # What the profile already rules out for this campaign's regular track (the exceptional track may
+            # still be open: the form then offers only that).
+            profile = selectors.profile_for(user=request.user)
+            result = eligibility.self_check(profile=profile, campaign=campaign)
+            blockers = eligibility.start_blockers(result=result, profile=profile)
+            chosen_start["blockers"] = [f"{c.message_zh} {eligibility.fix_hint(c)}" for c in blockers]
+            chosen_start["exceptional_met"] = bool(result.exceptional)
+
+    open_campaigns = selectors.open_campaigns()
+    for c in open_campaigns:
+        c.start = start_state(c)
     return render(request, "applicants/my_certifications.html", {
-        "rows": rows, "chosen_campaign": campaign, "open_campaigns": selectors.open_campaigns(),
-        "has_profile": selectors.has_profile(user=request.user),
+        "rows": rows, "chosen_campaign": campaign, "chosen_start": chosen_start,
+        "open_campaigns": open_campaigns, "has_profile": selectors.has_profile(user=request.user),
     })
 
 
@@ -141,14 +167,19 @@ def self_check(request):
     campaigns = list(Campaign.objects.published().select_related("authority").order_by("-year", "level"))
     campaign = next((c for c in campaigns if c.slug == request.GET.get("campaign")), None)
     result = None
+    application = None
     if campaign is not None:
-        application = Application.objects.filter(applicant=request.user, campaign=campaign).first()
+        application = (Application.objects.filter(applicant=request.user, campaign=campaign)
+                       .exclude(status=S.WITHDRAWN).first())
         entries = list(application.entries.all()) if application else []
         result = eligibility.self_check(profile=profile, campaign=campaign, entries=entries)
+    started = application is not None
     open_campaigns = [c for c in campaigns if c.phase() == Campaign.Phase.OPEN]
     return render(request, "applicants/self_check.html", {
         "campaigns": campaigns, "campaign": campaign, "result": result, "profile": profile,
-        "rows": eligibility.rows(result), "overall": eligibility.overall(result) if result is not None else "",
+        "application": application,
+        "rows": eligibility.rows(result, dossier_started=started),
+        "overall": eligibility.overall(result, dossier_started=started) if result is not None else "",
         "levels": eligibility.open_levels(profile=profile, campaigns=open_campaigns) if profile else None,
         "criteria": (campaign.eligibility_rules.get("criteria", []) if campaign else []),
         "missing": services.profile_missing(profile),
