@@ -163,11 +163,20 @@ def application_start(*, applicant, campaign: Campaign, now: dt.datetime | None 
     return application
 
 
+def _amendment_overdue(application: Application, now: dt.datetime | None = None) -> bool:
+    return application.status == S.RETURNED and bool(application.amendment_deadline) and \
+        (now or timezone.now()) > application.amendment_deadline
+
+
+def dossier_editable(application: Application, *, now: dt.datetime | None = None) -> bool:
+    """Whether the applicant may still change the dossier (the check every dossier write makes)."""
+    return application.is_editable and not _amendment_overdue(application, now)
+
+
 def _require_editable(application: Application) -> None:
     if not application.is_editable:
         raise ValidationError("申报书已提交锁定，不能再修改。", code="locked")
-    if application.status == S.RETURNED and application.amendment_deadline and \
-            timezone.now() > application.amendment_deadline:
+    if _amendment_overdue(application):
         raise ValidationError("修改期限已过，不能再修改。", code="amendment_overdue")
 
 
@@ -305,13 +314,27 @@ def _next_number(*, application: Application, profile: ApplicantProfile) -> str:
     return f"{prefix}{sequence:05d}"
 
 
+def _campaign_open(campaign: Campaign, now: dt.datetime | None = None) -> bool:
+    return campaign.status == Campaign.Status.PUBLISHED and campaign.phase(now) == Campaign.Phase.OPEN
+
+
+def submission_open(application: Application, *, now: dt.datetime | None = None) -> bool:
+    """Whether a draft may be submitted now: the state and the campaign's window (the service checks the rest)."""
+    return application.status == S.DRAFT and _campaign_open(application.campaign, now)
+
+
+def resubmission_open(application: Application, *, now: dt.datetime | None = None) -> bool:
+    """Whether a returned dossier may be resubmitted now: before its amendment deadline."""
+    return application.status == S.RETURNED and not _amendment_overdue(application, now)
+
+
 def application_submit(*, application: Application, actor, now: dt.datetime | None = None) -> Application:
     """Lock the dossier, number it and open the order. Only while the campaign is open (end date inclusive)."""
     now = now or timezone.now()
     campaign = application.campaign
     if application.status != S.DRAFT:
         raise ValidationError("只有草稿状态的申报书可以提交。", code="not_draft")
-    if campaign.status != Campaign.Status.PUBLISHED or campaign.phase(now) != Campaign.Phase.OPEN:
+    if not _campaign_open(campaign, now):
         raise ValidationError(f"报名已于{campaign.application_end:%Y年%m月%d日}截止（或尚未开始），不能提交。",
                               code="campaign_closed")
     if not application.applicant.email_verified:
@@ -396,7 +419,7 @@ def application_resubmit(*, application: Application, actor, now: dt.datetime | 
     now = now or timezone.now()
     if application.status != S.RETURNED:
         raise ValidationError("只有退回修改的申报书可以重新提交。")
-    if application.amendment_deadline and now > application.amendment_deadline:
+    if _amendment_overdue(application, now):
         raise ValidationError("修改期限已过，不能重新提交。", code="amendment_overdue")
     if not application.signed_scan:
         raise ValidationError("请上传签字并加盖单位公章的申报书扫描件。", code="scan_missing")

@@ -7,7 +7,7 @@ import base64
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from certification import predicates
+from certification.guards import require
 from certification.idcard import mask_id_number
 from certification.models import Campaign
 from certification.pdf import private_file_response
@@ -46,11 +46,6 @@ NEXT_STEP = {
 }
 
 
-def _applicant_only(request):
-    if not predicates.is_applicant(request.user):
-        raise PermissionDenied
-
-
 def _fail(request, exc: ValidationError):
     for m in exc.messages:
         messages.error(request, m)
@@ -59,7 +54,7 @@ def _fail(request, exc: ValidationError):
 @login_required
 def my_certifications(request):
     """我的认证: every application with its stage, next step, deadlines and timeline."""
-    _applicant_only(request)
+    require(request, "applicants.apply")
     applications = list(selectors.applications_of(user=request.user))
     trail = selectors.timelines_for(applications=applications)
     sections: dict[int, list] = {}
@@ -116,7 +111,7 @@ def _safe_next(request) -> str | None:
 
 @login_required
 def profile_edit(request):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     profile = services.profile_get_or_create(user=request.user)
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
@@ -152,7 +147,7 @@ def profile_edit(request):
 
 @login_required
 def profile_photo(request):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     profile = selectors.profile_for(user=request.user)
     if not profile or not profile.photo:
         raise Http404
@@ -162,7 +157,7 @@ def profile_photo(request):
 @login_required
 def self_check(request):
     """资格自查: per criterion of the chosen campaign, what passes and what is missing."""
-    _applicant_only(request)
+    require(request, "applicants.apply")
     profile = selectors.profile_for(user=request.user)
     campaigns = list(Campaign.objects.published().select_related("authority").order_by("-year", "level"))
     campaign = next((c for c in campaigns if c.slug == request.GET.get("campaign")), None)
@@ -189,7 +184,7 @@ def self_check(request):
 @login_required
 @require_POST
 def application_start(request):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     campaign = get_object_or_404(Campaign.objects.published(), slug=request.POST.get("campaign", ""))
     try:
         application = services.application_start(applicant=request.user, campaign=campaign,
@@ -219,14 +214,13 @@ def _dossier_context(request, application, *, bound=None, narrative_form=None, s
         "narrative_form": narrative_form or NarrativeForm(initial={"narrative": application.narrative}),
         "scan_form": scan_form or ScanForm(), "withdraw_form": WithdrawForm(),
         "profile": profile, "missing": services.profile_missing(profile), "flags": flags,
-        "can_withdraw": services.withdrawal_open(application),
         "is_senior": application.level == "senior",
     }
 
 
 @login_required
 def dossier(request, pk):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     return render(request, "applicants/dossier.html", _dossier_context(request, application))
 
@@ -234,7 +228,7 @@ def dossier(request, pk):
 @login_required
 @require_POST
 def entry_add(request, pk, item_code):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     item = catalogue.item_for(application.level, item_code)
     if item is None:
@@ -261,7 +255,7 @@ def entry_add(request, pk, item_code):
 @login_required
 @require_POST
 def entry_delete(request, pk, entry_pk):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     entry = selectors.entry_of(user=request.user, application_pk=pk, entry_pk=entry_pk)
     try:
         services.dossier_entry_delete(entry=entry, actor=request.user)
@@ -279,7 +273,7 @@ def entry_file(request, pk, entry_pk):
 @login_required
 @require_POST
 def narrative_save(request, pk):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     form = NarrativeForm(request.POST)
     if form.is_valid():
@@ -298,7 +292,7 @@ def narrative_save(request, pk):
 @login_required
 @require_POST
 def scan_upload(request, pk):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     form = ScanForm(request.POST, request.FILES)
     if form.is_valid():
@@ -356,7 +350,7 @@ def form_pdf_column_widths(item) -> list[float]:
 @login_required
 def form_pdf(request, pk):
     """The completed 申报书 to print, sign and seal."""
-    _applicant_only(request)
+    require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     profile = selectors.profile_for(user=request.user)
     ctx = _dossier_context(request, application)
@@ -377,7 +371,7 @@ def form_pdf(request, pk):
 @login_required
 @require_POST
 def submit(request, pk):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     try:
         if application.status == S.RETURNED:
@@ -395,7 +389,7 @@ def submit(request, pk):
 @login_required
 @require_POST
 def withdraw(request, pk):
-    _applicant_only(request)
+    require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     form = WithdrawForm(request.POST)
     form.is_valid()

@@ -1,4 +1,4 @@
-"""Who may do what, as `rules` predicates, so every app can say it in one place."""
+"""Role predicates (`rules`), shared by every app's `rules.py`, where they are combined with state predicates."""
 
 import rules
 
@@ -60,7 +60,3 @@ def is_secretariat_of_province(user, province):
     province_id = getattr(province, "pk", province)
     return user.authority.province_id == province_id
 
-
-rules.add_perm("certification.manage_campaign", is_administrator | is_secretariat_of_campaign)
-rules.add_perm("certification.create_campaign", is_administrator | is_secretariat)
-rules.add_perm("certification.view_outbox", is_administrator | is_secretariat)

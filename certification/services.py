@@ -17,6 +17,11 @@ CAMPAIGN_TRANSITIONS = {
 }
 
 
+def campaign_can_move(campaign: Campaign, *, to: str) -> bool:
+    """Whether the campaign's transition table allows the move now (what `transition()` will check)."""
+    return to in CAMPAIGN_TRANSITIONS.get(campaign.status, ())
+
+
 def _notify_campaign_staff(campaign: Campaign, template: str) -> None:
     staff = User.objects.filter(
         authority_id=campaign.authority_id, is_active=True,

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from . import predicates, selectors, services
 from .forms import CampaignForm, CatalogueFilterForm
+from .guards import permission_required, require
 from .models import Campaign, Notification, Role
 
 
@@ -24,9 +25,8 @@ def catalogue(request):
 
 def campaign_detail(request, slug):
     campaign = get_object_or_404(Campaign.objects.select_related("authority", "province"), slug=slug)
-    if campaign.status == Campaign.Status.DRAFT and not request.user.has_perm(
-            "certification.manage_campaign", campaign):
-        raise PermissionDenied
+    if campaign.status == Campaign.Status.DRAFT:
+        require(request, "certification.manage_campaign", campaign)
     return render(request, "certification/campaign_detail.html", {"campaign": campaign})
 
 
@@ -46,15 +46,10 @@ def home(request):
     return redirect(targets.get(user.role, "catalogue"))
 
 
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 @login_required
 def workbench(request):
     """The secretariat's campaign list."""
-    _require(request, "certification.create_campaign")
+    require(request, "certification.create_campaign")
     campaigns = selectors.campaigns_managed_by(user=request.user)
     return render(request, "certification/workbench.html", {"campaigns": campaigns})
 
@@ -63,9 +58,9 @@ def workbench(request):
 def campaign_edit(request, slug=None):
     campaign = get_object_or_404(Campaign, slug=slug) if slug else None
     if campaign:
-        _require(request, "certification.manage_campaign", campaign)
+        require(request, "certification.manage_campaign", campaign)
     else:
-        _require(request, "certification.create_campaign")
+        require(request, "certification.create_campaign")
     authority = campaign.authority if campaign else request.user.authority
     form = CampaignForm(request.POST or None, instance=campaign, authority=authority)
     if request.method == "POST" and form.is_valid():
@@ -85,7 +80,7 @@ def campaign_edit(request, slug=None):
 @login_required
 def campaign_manage(request, slug):
     campaign = get_object_or_404(Campaign.objects.select_related("authority", "province"), slug=slug)
-    _require(request, "certification.manage_campaign", campaign)
+    require(request, "certification.manage_campaign", campaign)
     trail = selectors.audit_trail(subject=campaign)
     return render(request, "certification/campaign_manage.html", {"campaign": campaign, "trail": trail})
 
@@ -101,7 +96,7 @@ ACTIONS = {
 @require_POST
 def campaign_action(request, slug, action):
     campaign = get_object_or_404(Campaign, slug=slug)
-    _require(request, "certification.manage_campaign", campaign)
+    require(request, "certification.manage_campaign", campaign)
     if action not in ACTIONS:
         raise PermissionDenied
     func, done = ACTIONS[action]
@@ -114,9 +109,8 @@ def campaign_action(request, slug, action):
     return redirect("campaign_manage", slug=slug)
 
 
-@login_required
+@permission_required("certification.view_outbox")
 def outbox(request):
-    _require(request, "certification.view_outbox")
     status = request.GET.get("status") or None
     page = Paginator(selectors.outbox(user=request.user, status=status), 50).get_page(request.GET.get("page"))
     return render(request, "certification/outbox.html",
@@ -124,18 +118,14 @@ def outbox(request):
                    "backlog": selectors.outbox_backlog(user=request.user)})
 
 
-@login_required
+@permission_required("certification.expert_home")
 def expert_home(request):
-    if not predicates.is_expert(request.user):
-        raise PermissionDenied
     return render(request, "certification/role_home.html", {
         "title": "评审专家工作台", "lead": "分配给您的申报书将在评审开始后出现在这里。"})
 
 
-@login_required
+@permission_required("certification.supervision_home")
 def supervision_home(request):
-    if not predicates.is_supervisor(request.user):
-        raise PermissionDenied
     return render(request, "certification/role_home.html", {
         "title": "监督委员会工作台", "lead": "投诉受理与审计查询将在公示阶段开放。",
         "link": (reverse("catalogue"), "查看认证活动")})
@@ -147,8 +137,7 @@ def _own_export(request, pk):
     """Only the staff member who asked for the export sees it (and only while still staff); others get a 404."""
     from .models import ExportJob
 
-    if not (predicates.is_administrator(request.user) or predicates.is_secretariat(request.user)):
-        raise PermissionDenied
+    require(request, "certification.use_exports")
     return get_object_or_404(ExportJob, pk=pk, requested_by=request.user)
 
 

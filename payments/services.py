@@ -67,6 +67,43 @@ def _lock_application_then_order(*, order_filter: dict):
     return order, application
 
 
+# --- what may be done to an order now (the services check these; `payments.rules` asks the same) -----------
+
+def payment_refusal(order: Order) -> str | None:
+    """Why the order cannot be paid now, or None when it can."""
+    if order.status != OS.PENDING:
+        return "订单不是待支付状态，无需支付。"
+    if order.amount <= 0:
+        return "订单金额为零，无需支付。"
+    if order.campaign.phase() == order.campaign.Phase.CLOSED:
+        return "报名已截止，不能再缴费。"
+    return None
+
+
+def member_rate_open(order: Order) -> bool:
+    return order.status == OS.PENDING and not order.fee_waived
+
+
+def invoice_issuable(order: Order) -> bool:
+    return order.status in (OS.PAID, OS.REFUNDING, OS.REFUNDED) and order.amount > 0 and order.invoice_editable
+
+
+def transfer_confirmable(order: Order) -> bool:
+    return order.status == OS.PENDING
+
+
+def administrator_refundable(order: Order) -> bool:
+    return order.status == OS.PAID and order.amount > 0
+
+
+def receipt_available(order: Order) -> bool:
+    return order.status == OS.PAID
+
+
+def refund_completable(refund: Refund) -> bool:
+    return refund.state == Refund.State.PENDING
+
+
 # --- member rate -------------------------------------------------------------------------------------------
 
 def discount_label(rate: Decimal) -> str:
@@ -175,7 +212,7 @@ def order_recheck_member_rate(*, order: Order, actor, member_number: str, member
     """Let the applicant try the member rate again while the order is unpaid."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().select_related("campaign", "applicant").get(pk=order.pk)
-        if locked.status != OS.PENDING or locked.fee_waived:
+        if not member_rate_open(locked):
             raise ValidationError("订单已支付或已关闭，不能再更改会员价。")
         before = locked.amount
         if member_name is None:
@@ -232,12 +269,9 @@ def payment_start(*, order: Order, provider_code: str, actor, request=None) -> t
     provider = get_provider(provider_code)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != OS.PENDING:
-            raise ValidationError("订单不是待支付状态，无需支付。")
-        if locked.amount <= 0:
-            raise ValidationError("订单金额为零，无需支付。")
-        if locked.campaign.phase() == locked.campaign.Phase.CLOSED:
-            raise ValidationError("报名已截止，不能再缴费。")
+        refusal = payment_refusal(locked)
+        if refusal:
+            raise ValidationError(refusal)
         payment = Payment.objects.create(order=locked, provider=provider.code, amount=locked.amount, currency=CNY)
         url = provider.create_payment(payment=payment, request=request)
     return payment, url
@@ -392,7 +426,7 @@ def bank_transfer_confirm(*, order: Order, actor, reference: str) -> Payment:
         locked, _application = _lock_application_then_order(order_filter={"pk": order.pk})
         if Payment.objects.filter(provider=provider.code, provider_txn_id=reference).exists():
             raise ValidationError("该银行流水号已登记过。")
-        if locked.status != OS.PENDING:
+        if not transfer_confirmable(locked):
             raise ValidationError(f"订单状态为“{locked.get_status_display()}”，不能确认收款。")
         payment = locked.payments.filter(provider=provider.code, state=Payment.State.CREATED,
                                          amount=locked.amount).first()
@@ -468,7 +502,7 @@ def refund_by_administrator(*, order: Order, actor, reason: str) -> Refund:
         raise ValidationError("管理员退款必须填写原因。")
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.status != OS.PAID or locked.amount == 0:
+        if not administrator_refundable(locked):
             raise ValidationError(f"订单状态为“{locked.get_status_display()}”，没有可退的款项。")
         refund = _refund_in_full(order=locked, actor=actor, reason=f"管理员退款：{reason}")
     order.refresh_from_db()
@@ -483,7 +517,7 @@ def refund_complete_manually(*, refund: Refund, actor, reference: str) -> Refund
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=refund.order_id)
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
-        if locked.state == Refund.State.DONE:
+        if not refund_completable(locked):
             raise ValidationError("该退款已办理完成。")
         locked.state = Refund.State.DONE
         locked.provider_refund_id = reference

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from certification.exports import csv_streaming_response, export_job_create
+from certification.guards import require
 from certification.pdf import render_pdf
-from certification.predicates import is_administrator, is_secretariat
 from certification.selectors import audit_trail
 
 from . import selectors, services
@@ -133,7 +133,7 @@ def order_pay(request, number):
 @login_required
 def order_receipt(request, number):
     order = _own_order(request, number)
-    if order.status != Order.Status.PAID:
+    if not services.receipt_available(order):
         raise Http404("只有已支付的订单可以下载收据。")
     payment = order.payments.filter(state=Payment.State.CONFIRMED).first()
     pdf = render_pdf(template="payments/receipt.html", context={"order": order, "payment": payment,
@@ -201,14 +201,9 @@ def provider_return(request, provider):
 
 # --- staff ------------------------------------------------------------------------------------------------
 
-def _require_staff(request):
-    if not (is_administrator(request.user) or is_secretariat(request.user)):
-        raise PermissionDenied
-
-
 @login_required
 def staff_orders(request):
-    _require_staff(request)
+    require(request, "payments.manage_orders")
     campaigns = selectors.campaigns_visible_to_staff(user=request.user)
     form = OrderFilterForm(request.GET or None, campaigns=campaigns)
     campaign_id = status = None
@@ -235,7 +230,7 @@ def staff_orders(request):
 @require_POST
 def staff_orders_export(request):
     """Queue the XLSX export of the filtered orders and show its job page (progress, then the download)."""
-    _require_staff(request)
+    require(request, "payments.manage_orders")
     form = OrderFilterForm(request.POST, campaigns=selectors.campaigns_visible_to_staff(user=request.user))
     params = {"campaign_id": None, "status": None}
     if form.is_valid():
@@ -247,7 +242,7 @@ def staff_orders_export(request):
 
 @login_required
 def staff_order_detail(request, number):
-    _require_staff(request)
+    require(request, "payments.manage_orders")
     order = get_object_or_404(selectors.orders_for_staff(user=request.user)
                               .select_related("campaign", "applicant", "application"), number=number)
     if request.method == "POST":
@@ -293,6 +288,5 @@ def staff_order_detail(request, number):
         "trail": audit_trail(subject=order),
         "late_payments": NotificationLog.objects.filter(order_number=order.number,
                                                         outcome=NotificationLog.Outcome.REFUNDED),
-        "is_admin": is_administrator(request.user),
         "transfer_form": BankTransferConfirmForm(), "invoice_form": InvoiceIssuedForm(),
         "refund_form": RefundReasonForm()})
