@@ -27,7 +27,7 @@ from certification.workflow import audit_bulk
 from .models import ApplicantProfile, Application
 from .resources import COL, ApplicationNumberWidget, ShanghaiDateTimeWidget, StatusWidget
 
-IMPORT_ACTION = "旧平台数据导入"
+IMPORT_ACTION = "applicants.application.imported"  # a stable audit code (applicants/logcodes.py)
 PROFILE_COLUMNS = {"full_name": COL["full_name"], "mobile": COL["mobile"], "employer": COL["employer"],
                    "email": COL["email"], "id_number": COL["id_number"], "province": COL["province"]}
 APPLICATION_COLUMNS = {"number": COL["number"], "status": COL["status"], "submitted_at": COL["submitted_at"]}

@@ -38,6 +38,8 @@ def audit_bulk(*, entries: list[dict], actor=None) -> list[AuditEntry]:
     content_types = {}
     rows = []
     for e in entries:
+        if not logdisplay.is_code(e["action"]):
+            raise ValueError(f"audit action {e['action']!r} is not a stable code (app.aggregate.event)")
         model = type(e["subject"])
         if model not in content_types:
             content_types[model] = ContentType.objects.get_for_model(model)

@@ -42,7 +42,7 @@ def test_a_chunk_costs_the_same_queries_whatever_its_size(seeded, monkeypatch):
     # The re-run reads the same sets and writes nothing.
     again, outcome = _queries(_csv(_rows(80, start=100)))
     assert outcome.totals == {"new": 0, "update": 0, "skip": 80, "invalid": 0} and again <= many
-    assert AuditEntry.objects.filter(action="旧平台数据导入").count() == 85
+    assert AuditEntry.objects.filter(action="applicants.application.imported").count() == 85
 
 
 def test_rows_of_one_chunk_see_each_other(seeded):

@@ -83,3 +83,13 @@ def test_data_migration_maps_the_old_texts_to_codes(db, draft):
     assert rows[unknown.pk] == ("某个未知的操作", "")
     # Every text the old code wrote maps to a code that is registered today.
     assert set(migration.OLD_TO_CODE.values()) <= set(logdisplay.codes())
+
+
+def test_bulk_audit_refuses_free_text_too(db, draft):
+    from certification.workflow import audit_bulk
+
+    with pytest.raises(ValueError):
+        audit_bulk(entries=[{"subject": draft, "action": "旧平台数据导入"}])
+    assert not AuditEntry.objects.exists()
+    audit_bulk(entries=[{"subject": draft, "action": "certification.campaign.changed"}])
+    assert AuditEntry.objects.get().action_label == "修改认证活动"
