@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 chromium poppler-utils
 HOST ?= 127.0.0.1:8000
+# Links in e-mails (verification, notifications) are built from SITE_URL; `make run HOST=…` serves there, so it
+# is the default for this run (an explicit SITE_URL, e.g. behind a proxy, wins). The host also has to be allowed.
+RUN_SITE_URL = $(or $(SITE_URL),http://$(HOST))
+RUN_HOSTNAME = $(patsubst [%],%,$(firstword $(subst :, ,$(HOST))))
 
 .PHONY: install system-deps run test lint worker beat migrate
 
@@ -25,8 +29,9 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py load_demo
-	@echo "打开 http://$(HOST)/"
-	$(BIN)/python manage.py runserver $(HOST)
+	@echo "打开 $(RUN_SITE_URL)/（邮件中的链接指向此地址；如经反向代理访问，请设置 SITE_URL）"
+	SITE_URL="$(RUN_SITE_URL)" DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(RUN_HOSTNAME)}" \
+		$(BIN)/python manage.py runserver $(HOST)
 
 # The dependency direction first (import-linter contract in pyproject.toml), then the suite.
 test: install

@@ -174,3 +174,20 @@ def test_staff_order_page_shows_the_history_by_label_with_the_channel_in_the_rea
     history = page[page.index('id="history"'):]
     assert "生成订单" in history and "支付成功" in history and "银行转账人工确认，交易号 BOC-78" in history
     assert "payments.order" not in history
+
+
+def test_receipt_fits_one_a5_page(client, open_campaign, applicant, submit, pay):
+    """Issue 7 item 12: the last line used to spill onto a second, otherwise empty A5 page."""
+    from payments.models import MemberRecord
+
+    MemberRecord.objects.create(number="M2023001", name=applicant.full_name, valid_until="2099-12-01")
+    _app, order = submit(applicant, open_campaign, member_number="M2023001", member_name=applicant.full_name)
+    Order.objects.filter(pk=order.pk).update(invoice_title="南京市玄武区青少年科技教育活动中心（南京市玄武区少年宫）欧阳思远")
+    pay(order)
+    client.force_login(applicant)
+    reader = PdfReader(io.BytesIO(client.get(reverse("payments:order_receipt", args=[order.number])).content))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 420)  # A5 landscape in points
+    text = reader.pages[0].extract_text()
+    assert "缴费收据" in text and "仅作缴费凭证" in text.replace("\n", "")
