@@ -1,11 +1,14 @@
 import os
+import tempfile
 
 from .base import *  # noqa: F401,F403
 from .base import DATABASES, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default="/tmp/kjfdy-test-media")
+# A fresh folder per test run: files stored by an earlier run (e.g. a cached 申报书 under the same pk) must not
+# answer for this one. A worker subprocess is handed the path explicitly (DJANGO_MEDIA_ROOT).
+MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=tempfile.mkdtemp(prefix="kjfdy-test-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
