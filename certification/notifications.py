@@ -73,7 +73,7 @@ def notify_user(*, user, template: str, context: dict, attachments: list[dict] |
         return None
     pending = _deferred.get()
     if pending is not None:
-        pending.append({"user": user, "template": template, "context": context})
+        pending.append({"user": user, "template": template, "context": context, "attachments": attachments})
         return None
     return notification_queue(template=template, to_email=user.email, context={"user": user, **context},
                               recipient=user, attachments=attachments)
