@@ -49,6 +49,8 @@ beat: install
 	$(BIN)/celery -A config.celery_app beat -l info
 
 .PHONY: bench
-# List pages at 10 and 200 applicants: query counts must stay flat; times are printed as ratios.
+# Every bench/*.py script in turn (files starting with "_" are their helpers); fails if any script fails.
+# bench/load.py is the load benchmark of issue 13 (PostgreSQL: DATABASE_URL's server, database kjfdy_bench).
 bench: install
-	$(BIN)/python bench/list_pages.py
+	@status=0; for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || status=1; done; \
+	exit $$status

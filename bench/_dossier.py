@@ -25,7 +25,7 @@ def _png(size=(295, 413)) -> bytes:
     return buf.getvalue()
 
 
-def build_senior_dossier(*, email: str = "pdf-bench@example.cn"):
+def build_senior_dossier(*, email: str = "pdf-bench@example.cn", first17: str = "32010219800101123"):
     """A draft senior application whose form runs to several pages. Returns (user, application)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -38,7 +38,6 @@ def build_senior_dossier(*, email: str = "pdf-bench@example.cn"):
     user = User.objects.create_user(email=email, password="Bench-pass-2026", role=Role.APPLICANT,
                                     full_name="张晓明", email_verified=True)
     profile = services.profile_get_or_create(user=user)
-    first17 = "32010219800101123"
     values = dict(full_name="张晓明", ethnicity="汉族", id_number=first17 + id_check_char(first17),
                   education="bachelor", major="物理学", employer="南京市第一中学科学技术教育中心",
                   province=Province.objects.get(code="320000"), city="南京市", county="玄武区",
