@@ -474,7 +474,8 @@ def form_pdf_for(*, application: Application, html: str, base_url: str | None = 
 
 # --- legacy import -----------------------------------------------------------------------------------
 
-LEGACY_IMPORT_CHUNK_ROWS = 100
+# Rows per chunk: one transaction, a few set queries and one bulk write each; progress is saved after each.
+LEGACY_IMPORT_CHUNK_ROWS = 500
 LEGACY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 LEGACY_IMPORT_REQUIRED_COLUMNS = ("电子邮箱", "姓名", "认证活动代码", "状态")
 

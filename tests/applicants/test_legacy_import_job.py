@@ -44,7 +44,7 @@ def _upload(admin_client, name, data, capture):
 
 def test_admin_upload_runs_as_a_job_and_reports_bad_rows_by_file_row(admin_client, seeded,
                                                                      django_capture_on_commit_callbacks):
-    # 105 rows = two chunks of 100; row 104 is the 4th row of the second chunk.
+    # 105 rows; the bad rows are reported by their row in the file, whatever the chunk size.
     response = _upload(admin_client, "legacy.csv", _csv(_rows(105, bad_at={3, 104})),
                        django_capture_on_commit_callbacks)
     job = LegacyImportJob.objects.get()
