@@ -14,6 +14,12 @@ from applicants import services
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def own_media(settings, tmp_path):
+    """A media folder of this test's own: a form stored by an earlier run must not count as rendered here."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def renders(monkeypatch):
     """Counts WeasyPrint renders (the library's entry point, wrapped, still doing the real work)."""
