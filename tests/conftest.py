@@ -81,3 +81,10 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path_factory):
+    """Each test stores uploads and generated files in a folder of its own: a stored file left by another test (or
+    by another run on the same machine) must never answer for this one."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
