@@ -50,12 +50,11 @@ class DefensePanel(models.Model):
 
 
 class DefensePanelMember(models.Model):
-    """An expert on a panel. `unit` is the expert's employer, used for the conflict rule (same unit)."""
+    """An expert of the campaign's authority (`reviews.Expert`) sitting on a panel."""
 
     panel = models.ForeignKey(DefensePanel, on_delete=models.CASCADE, related_name="members")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评审专家", on_delete=models.PROTECT,
+    expert = models.ForeignKey("reviews.Expert", verbose_name="评审专家", on_delete=models.PROTECT,
                                related_name="defense_panel_memberships")
-    unit = models.CharField("所在单位", max_length=100)
 
     class Meta:
         ordering = ["panel", "pk"]
@@ -113,7 +112,7 @@ class DefenseScore(models.Model):
 
     application = models.ForeignKey(Application, verbose_name="认证申请", on_delete=models.PROTECT,
                                     related_name="defense_scores")
-    expert = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评委", on_delete=models.PROTECT,
+    expert = models.ForeignKey("reviews.Expert", verbose_name="评委", on_delete=models.PROTECT,
                                related_name="defense_scores")
     score = models.DecimalField("答辩评分", max_digits=5, decimal_places=2,
                                 validators=[MinValueValidator(0), MaxValueValidator(100)])

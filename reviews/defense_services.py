@@ -1,9 +1,9 @@
 """The defense: panels, slots, the schedule (automatic and by hand), the announcement with an .ics file, the panel
 members' scores and their aggregation into `StageScore(stage="defense")`.
 
-Conflict rule (as in the portfolio review): an expert may not judge themself nor an applicant of their own unit
-(unit names compared ignoring spacing and full-/half-width brackets). The expert's unit is recorded on the panel
-membership.
+Panel members are the campaign authority's experts (`reviews.Expert`), and the portfolio review's conflict rule
+applies unchanged (`reviews.services` decides it): not the applicant themself, not the applicant's unit, not a unit
+the expert declared, not an application the expert declared a conflict with.
 """
 
 import datetime as dt
@@ -15,10 +15,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from applicants.models import Application
-from certification.models import Campaign, Role, normalize_unit_name
+from certification.models import Campaign
 from certification.notifications import notify_user
 from certification.workflow import audit
 
+from . import services as review_services
 from .defense_models import (
     DefenseBooking,
     DefensePanel,
@@ -27,7 +28,7 @@ from .defense_models import (
     DefenseSettings,
     DefenseSlot,
 )
-from .models import Stage, StageScore
+from .models import Expert, ExpertConflict, Stage, StageScore
 from .ranking_models import RankingRound
 
 S = Application.Status
@@ -65,31 +66,26 @@ def aggregate_scores(scores: list[Decimal], aggregation: str) -> tuple[Decimal, 
     return mean, dropped
 
 
-def _applicant_unit(application: Application) -> str:
-    unit = (application.profile_snapshot or {}).get("employer")
-    if not unit:
-        profile = getattr(application.applicant, "applicant_profile", None)
-        unit = profile.employer if profile else ""
-    return unit or ""
+def declared_conflicts(applications) -> set[tuple[int, int]]:
+    """(expert pk, application pk) of every conflict experts declared on these applications, in one query."""
+    return set(ExpertConflict.objects.filter(application__in=applications).values_list("expert_id", "application_id"))
 
 
-def conflict_reason(*, expert, unit: str, application: Application) -> str | None:
-    """Why `expert` (of unit `unit`) may not judge `application`, or None."""
-    if expert.pk == application.applicant_id:
-        return "评委本人即申请人"
-    theirs = _applicant_unit(application)
-    if unit and theirs and normalize_unit_name(unit) == normalize_unit_name(theirs):
-        return f"评委与申请人同属“{theirs}”"
-    return None
+def conflict_reason(*, expert: Expert, application: Application, declared: set | None = None) -> str:
+    """Why `expert` may not judge `application` ("" when they may): the portfolio review's rule, reused."""
+    if declared is None:
+        declared = declared_conflicts([application])
+    return review_services._conflicts(expert, application, declared=declared)
 
 
-def panel_conflicts(panel: DefensePanel, application: Application, members=None) -> list[str]:
+def panel_conflicts(panel: DefensePanel, application: Application, members=None, declared=None) -> list[str]:
     members = members if members is not None else list(panel.members.select_related("expert"))
+    declared = declared_conflicts([application]) if declared is None else declared
     out = []
     for m in members:
-        reason = conflict_reason(expert=m.expert, unit=m.unit, application=application)
+        reason = conflict_reason(expert=m.expert, application=application, declared=declared)
         if reason:
-            out.append(f"{m.expert}：{reason}")
+            out.append(f"{m.expert.full_name}：{reason}")
     return out
 
 
@@ -111,22 +107,21 @@ def panel_create(*, campaign: Campaign, name: str, actor) -> DefensePanel:
     return panel
 
 
-def panel_member_add(*, panel: DefensePanel, expert, unit: str, actor) -> DefensePanelMember:
+def panel_member_add(*, panel: DefensePanel, expert: Expert, actor) -> DefensePanelMember:
     _require_open(panel.campaign)
-    if getattr(expert, "role", None) != Role.EXPERT:
-        raise ValidationError("只有评审专家可以担任答辩评委。")
+    if expert.authority_id != panel.campaign.authority_id or not expert.active:
+        raise ValidationError("只能选择本认证机构专家库中在库的评审专家。")
     with transaction.atomic():
         DefensePanel.objects.select_for_update().get(pk=panel.pk)
-        member = DefensePanelMember(panel=panel, expert=expert, unit=unit.strip())
+        member = DefensePanelMember(panel=panel, expert=expert)
         member.full_clean()
         booked = Application.objects.filter(defense_booking__slot__panel=panel).select_related(
             "applicant__applicant_profile")
-        clashes = [f"{a.number}（{r}）" for a in booked
-                   if (r := conflict_reason(expert=expert, unit=member.unit, application=a))]
+        clashes = [f"{a.number}（{r}）" for a in booked if (r := conflict_reason(expert=expert, application=a))]
         if clashes:
             raise ValidationError("该专家与本组已安排的申请人存在回避关系：" + "、".join(clashes) + "。")
         member.save()
-        audit(subject=panel, action="reviews.defense.member_added", actor=actor, reason=f"{expert}（{member.unit}）")
+        audit(subject=panel, action="reviews.defense.member_added", actor=actor, reason=str(expert))
     return member
 
 
@@ -190,11 +185,13 @@ def schedule_automatically(*, campaign: Campaign, actor) -> dict:
         load = {p.pk: sum(s.n for s in slots[p.pk]) for p in panels}
         waiting = (Application.objects.filter(campaign=campaign, status=S.SHORTLISTED, defense_booking__isnull=True)
                    .select_related("applicant__applicant_profile").order_by("number", "pk"))
+        waiting = list(waiting)
+        declared = declared_conflicts(waiting)
         scheduled, unscheduled = [], []
         for application in waiting:
             candidates = [p for p in panels
                           if any(free[s.pk] > 0 for s in slots[p.pk])
-                          and not panel_conflicts(p, application, members[p.pk])]
+                          and not panel_conflicts(p, application, members[p.pk], declared)]
             if not candidates:
                 unscheduled.append(application)
                 continue
@@ -254,7 +251,7 @@ def schedule_announce(*, campaign: Campaign, actor) -> int:
 
 # --- scores ---------------------------------------------------------------------------------------------
 
-def defense_score_submit(*, application: Application, expert, score) -> DefenseScore:
+def defense_score_submit(*, application: Application, expert: Expert | None, score) -> DefenseScore:
     """A panel member's 0–100 score. Refused for anyone not on the applicant's panel, a judge who must recuse,
     a score out of range, an absent applicant, or after publication. Nothing partial is saved."""
     try:
@@ -267,12 +264,13 @@ def defense_score_submit(*, application: Application, expert, score) -> DefenseS
     with transaction.atomic():
         booking = (DefenseBooking.objects.select_for_update().select_related("slot__panel")
                    .filter(application=application).first())
-        member = booking and DefensePanelMember.objects.filter(panel=booking.slot.panel, expert=expert).first()
+        member = booking and expert and DefensePanelMember.objects.filter(panel=booking.slot.panel,
+                                                                          expert=expert).first()
         if not member:
             raise ValidationError("您不是该申请人所在答辩组的评委，不能为其评分。", code="not_on_panel")
         if application.status != S.SHORTLISTED:
             raise ValidationError("该申请不在答辩阶段。")
-        reason = conflict_reason(expert=expert, unit=member.unit, application=application)
+        reason = conflict_reason(expert=expert, application=application)
         if reason:
             raise ValidationError(f"您需要回避：{reason}。")
         if StageScore.objects.filter(application=application, stage=Stage.DEFENSE, absent=True).exists():
@@ -280,7 +278,7 @@ def defense_score_submit(*, application: Application, expert, score) -> DefenseS
         row, _ = DefenseScore.objects.update_or_create(application=application, expert=expert,
                                                        defaults={"score": value})
         row.full_clean()
-        audit(subject=application, action="reviews.defense.scored", actor=expert)
+        audit(subject=application, action="reviews.defense.scored", actor=expert.user)
         defense_aggregate(application=application)
     return row
 

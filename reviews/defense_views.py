@@ -9,11 +9,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from applicants.models import Application
-from certification.models import Role, User
 
 from . import defense_services
 from .defense_models import DefenseBooking, DefensePanel, DefensePanelMember, DefenseScore, DefenseSettings, DefenseSlot
-from .models import Stage, StageScore
+from .models import Expert, Stage, StageScore
 from .ranking_views import _campaign_for
 
 
@@ -23,13 +22,13 @@ class PanelForm(forms.Form):
 
 class MemberForm(forms.Form):
     panel = forms.ModelChoiceField(label="答辩组", queryset=DefensePanel.objects.none())
-    expert = forms.ModelChoiceField(label="评审专家", queryset=User.objects.filter(role=Role.EXPERT, is_active=True))
-    unit = forms.CharField(label="专家所在单位", max_length=100,
-                           help_text="用于回避：与申请人同单位的评委不评该申请人。")
+    expert = forms.ModelChoiceField(label="评审专家", queryset=Expert.objects.none(),
+                                    help_text="本认证机构专家库中的专家；与申请人同单位、本人或声明回避者不评该申请人。")
 
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["panel"].queryset = DefensePanel.objects.filter(campaign=campaign)
+        self.fields["expert"].queryset = Expert.objects.filter(authority_id=campaign.authority_id, active=True)
 
 
 class SlotForm(forms.Form):
@@ -92,7 +91,7 @@ def defense_action(request, slug, action):
             if not form.is_valid():
                 raise ValidationError(_form_errors(form))
             d = form.cleaned_data
-            defense_services.panel_member_add(panel=d["panel"], expert=d["expert"], unit=d["unit"], actor=user)
+            defense_services.panel_member_add(panel=d["panel"], expert=d["expert"], actor=user)
             messages.success(request, "评委已加入答辩组。")
         elif action == "slot":
             form = SlotForm(post, campaign=campaign)
@@ -138,13 +137,12 @@ def _form_errors(form) -> list[str]:
 @login_required
 def defense_expert(request):
     """The defenses an expert judges: only applicants scheduled into their panels; only their own scores."""
-    if not request.user.has_perm("reviews.score_defense"):
-        raise PermissionDenied
-    panel_ids = DefensePanelMember.objects.filter(expert=request.user).values_list("panel_id", flat=True)
+    expert = _expert_of(request)
+    panel_ids = DefensePanelMember.objects.filter(expert=expert).values_list("panel_id", flat=True)
     bookings = list(DefenseBooking.objects.filter(slot__panel_id__in=panel_ids)
                     .select_related("slot__panel", "application__campaign", "application__applicant")
                     .order_by("slot__starts_at", "pk"))
-    mine = dict(DefenseScore.objects.filter(expert=request.user, application__in=[b.application for b in bookings])
+    mine = dict(DefenseScore.objects.filter(expert=expert, application__in=[b.application for b in bookings])
                 .values_list("application_id", "score"))
     for b in bookings:
         b.my_score = mine.get(b.application_id)
@@ -152,14 +150,20 @@ def defense_expert(request):
     return render(request, "reviews/defense/expert.html", {"bookings": bookings})
 
 
+def _expert_of(request) -> Expert | None:
+    """The signed-in expert's record in the expert pool (None for an expert account not in any pool)."""
+    if not request.user.has_perm("reviews.score_defense"):
+        raise PermissionDenied
+    return Expert.objects.filter(user=request.user).first()
+
+
 @login_required
 @require_POST
 def defense_score(request, pk):
-    if not request.user.has_perm("reviews.score_defense"):
-        raise PermissionDenied
+    expert = _expert_of(request)
     application = get_object_or_404(Application.objects.select_related("campaign"), pk=pk)
     try:
-        defense_services.defense_score_submit(application=application, expert=request.user,
+        defense_services.defense_score_submit(application=application, expert=expert,
                                               score=request.POST.get("score", "").strip())
         messages.success(request, f"已保存对{application.number}的答辩评分。")
     except ValidationError as exc:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from applicants.models import Application
-from certification.models import AuditEntry, Notification, Role
+from certification.models import AuditEntry, Authority, Notification
 from reviews import defense_services as ds
-from reviews.models import DefenseBooking, DefenseScore, DefenseSettings, StageScore
+from reviews.models import DefenseBooking, DefenseScore, DefenseSettings, ExpertConflict, StageScore
 
 pytestmark = pytest.mark.django_db
 S = Application.Status
@@ -24,20 +24,39 @@ def at(day, hour, minute=0):
     return timezone.make_aware(dt.datetime(2023, 9, day, hour, minute))
 
 
+UNITS = ["南京市第一中学", "北京大学", "复旦大学", "清华大学", "浙江大学", "武汉大学", "南京市 第一中学"]
+
+
 @pytest.fixture
-def experts(make_user):
-    return [make_user(Role.EXPERT, full_name=f"专家{i}") for i in range(1, 8)]
+def make_expert(senior, national_secretariat):
+    from reviews.services import expert_create
+
+    counter = {"n": 0}
+
+    def make(unit, *, authority=None, **extra):
+        counter["n"] += 1
+        return expert_create(authority=authority or senior.authority, actor=national_secretariat,
+                             email=f"expert{counter['n']}@example.cn", full_name=f"专家{counter['n']}", unit=unit,
+                             **extra)
+
+    return make
+
+
+@pytest.fixture
+def experts(make_expert):
+    """Seven experts of the national association's pool; expert 1 (and 7) work at 南京市第一中学."""
+    return [make_expert(unit) for unit in UNITS]
 
 
 @pytest.fixture
 def panels(senior, experts, national_secretariat):
-    """Two panels of 3; expert 1 works at 南京市第一中学."""
+    """Two panels of 3."""
     one = ds.panel_create(campaign=senior, name="第一答辩组", actor=national_secretariat)
     two = ds.panel_create(campaign=senior, name="第二答辩组", actor=national_secretariat)
-    for expert, unit in zip(experts[:3], ["南京市第一中学", "北京大学", "复旦大学"], strict=True):
-        ds.panel_member_add(panel=one, expert=expert, unit=unit, actor=national_secretariat)
-    for expert, unit in zip(experts[3:6], ["清华大学", "浙江大学", "武汉大学"], strict=True):
-        ds.panel_member_add(panel=two, expert=expert, unit=unit, actor=national_secretariat)
+    for expert in experts[:3]:
+        ds.panel_member_add(panel=one, expert=expert, actor=national_secretariat)
+    for expert in experts[3:6]:
+        ds.panel_member_add(panel=two, expert=expert, actor=national_secretariat)
     for panel in (one, two):
         for i in range(3):
             ds.slot_create(panel=panel, starts_at=at(10, 9 + i), ends_at=at(10, 9 + i, 30),
@@ -48,7 +67,7 @@ def panels(senior, experts, national_secretariat):
 
 def test_automatic_schedule_is_balanced_and_respects_conflicts(senior, scored, panels, national_secretariat):
     one, two = panels
-    same_unit = scored(senior, S.SHORTLISTED, unit="南京市第一中学（本部）".replace("（本部）", ""))
+    same_unit = scored(senior, S.SHORTLISTED, unit="南京市第一中学")
     others = [scored(senior, S.SHORTLISTED, unit=f"第{i}中学") for i in range(4)]
     scored(senior, S.NOT_SHORTLISTED)  # never scheduled
     result = ds.schedule_automatically(campaign=senior, actor=national_secretariat)
@@ -67,22 +86,33 @@ def test_automatic_schedule_is_balanced_and_respects_conflicts(senior, scored, p
 
 def test_nobody_fits_when_every_panel_has_a_conflict(senior, scored, panels, experts, national_secretariat):
     one, two = panels
-    ds.panel_member_add(panel=two, expert=experts[6], unit="南京市 第一中学", actor=national_secretariat)
+    ds.panel_member_add(panel=two, expert=experts[6], actor=national_secretariat)  # "南京市 第一中学"
     a = scored(senior, S.SHORTLISTED, unit="南京市第一中学")
     result = ds.schedule_automatically(campaign=senior, actor=national_secretariat)
     assert result["unscheduled"] == [a]
-    with pytest.raises(ValidationError, match="该答辩组评委需回避：专家1：评委与申请人同属“南京市第一中学”"):
+    with pytest.raises(ValidationError, match="该答辩组评委需回避：专家1：专家与申请人同一单位"):
         ds.schedule_by_hand(application=a, slot=one.slots.first(), actor=national_secretariat)
 
 
-def test_the_applicant_themself_is_a_conflict(senior, scored, panels, experts, national_secretariat):
-    one, _ = panels
-    a = scored(senior, S.SHORTLISTED, user=experts[1])  # expert 2 also applies
-    with pytest.raises(ValidationError, match="评委本人即申请人"):
+def test_the_applicant_themself_and_declared_conflicts_are_conflicts(senior, scored, panels, experts, make_expert,
+                                                                     national_secretariat):
+    one, two = panels
+    a = scored(senior, S.SHORTLISTED, user=experts[1].user)  # expert 2 also applies
+    with pytest.raises(ValidationError, match="专家本人即申请人"):
         ds.schedule_by_hand(application=a, slot=one.slots.first(), actor=national_secretariat)
+    # An expert's declared unit and a conflict declared on the application (the portfolio review's rule).
+    b = scored(senior, S.SHORTLISTED, unit="某区教师发展中心")
+    ds.panel_member_add(panel=one, expert=make_expert("某大学", conflict_units=["某区教师发展中心"]),
+                        actor=national_secretariat)
+    with pytest.raises(ValidationError, match="专家声明回避申请人所在单位"):
+        ds.schedule_by_hand(application=b, slot=one.slots.first(), actor=national_secretariat)
+    ExpertConflict.objects.create(expert=experts[3], application=b, reason="曾共同主持课题")
+    with pytest.raises(ValidationError, match="专家已声明与该申请存在利益冲突"):
+        ds.schedule_by_hand(application=b, slot=two.slots.first(), actor=national_secretariat)
+    assert not DefenseBooking.objects.exists()
 
 
-def test_manual_schedule_moves_refuses_a_full_slot_and_a_late_conflicting_judge(senior, scored, panels, make_user,
+def test_manual_schedule_moves_refuses_a_full_slot_and_a_late_conflicting_judge(senior, scored, panels, make_expert,
                                                                                national_secretariat):
     one, two = panels
     a = scored(senior, S.SHORTLISTED, unit="某中学")
@@ -93,11 +123,12 @@ def test_manual_schedule_moves_refuses_a_full_slot_and_a_late_conflicting_judge(
         ds.schedule_by_hand(application=b, slot=slot, actor=national_secretariat)
     moved = ds.schedule_by_hand(application=a, slot=two.slots.last(), actor=national_secretariat)
     assert DefenseBooking.objects.get(application=a).slot == two.slots.last() and not moved.automatic
-    # Adding a judge of a's unit to a's panel afterwards is refused.
+    # Adding a judge of a's unit to a's panel afterwards is refused; so is an expert of another authority's pool.
     with pytest.raises(ValidationError, match="存在回避关系"):
-        ds.panel_member_add(panel=two, expert=make_user(Role.EXPERT), unit="某中学", actor=national_secretariat)
-    with pytest.raises(ValidationError, match="只有评审专家"):
-        ds.panel_member_add(panel=two, expert=national_secretariat, unit="x", actor=national_secretariat)
+        ds.panel_member_add(panel=two, expert=make_expert("某中学"), actor=national_secretariat)
+    jiangsu = Authority.objects.get(name="江苏省青少年科技教育协会")
+    with pytest.raises(ValidationError, match="只能选择本认证机构专家库中在库的评审专家"):
+        ds.panel_member_add(panel=two, expert=make_expert("甲大学", authority=jiangsu), actor=national_secretariat)
     not_shortlisted = scored(senior, S.NOT_SHORTLISTED)
     with pytest.raises(ValidationError, match="只有入围答辩的申请"):
         ds.schedule_by_hand(application=not_shortlisted, slot=one.slots.last(), actor=national_secretariat)
@@ -150,14 +181,13 @@ def test_scores_of_a_three_judge_panel_are_averaged_once_all_are_in(booked, expe
 
 
 def test_five_judges_drop_the_highest_and_lowest_unless_the_campaign_says_mean(booked, panels, experts, senior,
-                                                                              national_secretariat):
+                                                                              make_expert, national_secretariat):
     one, _ = panels
-    for e in experts[6:7]:
-        ds.panel_member_add(panel=one, expert=e, unit="中山大学", actor=national_secretariat)
     extra = panels[1].members.first().expert  # not on panel one
-    fifth = experts[5]
-    ds.panel_member_add(panel=one, expert=fifth, unit="武汉大学", actor=national_secretariat)
-    for expert, score in zip([experts[0], experts[1], experts[2], experts[6], fifth], [60, 80, 82, 84, 99],
+    fourth, fifth = make_expert("中山大学"), make_expert("四川大学")
+    for e in (fourth, fifth):
+        ds.panel_member_add(panel=one, expert=e, actor=national_secretariat)
+    for expert, score in zip([experts[0], experts[1], experts[2], fourth, fifth], [60, 80, 82, 84, 99],
                              strict=True):
         ds.defense_score_submit(application=booked, expert=expert, score=score)
     s = StageScore.objects.get(application=booked, stage="defense")
@@ -180,9 +210,9 @@ def test_bad_defense_scores_are_refused_and_nothing_is_saved(booked, experts, sc
     assert not DefenseScore.objects.exists()
 
 
-def test_a_score_from_an_expert_not_on_that_panel_is_refused(senior, scored, booked, experts, make_user):
-    outsider = make_user(Role.EXPERT)
-    for expert in (outsider, experts[3]):  # no panel at all; the other panel
+def test_a_score_from_an_expert_not_on_that_panel_is_refused(senior, scored, booked, experts, make_expert):
+    outsider = make_expert("某研究所")
+    for expert in (outsider, experts[3], None):  # no panel at all; the other panel; an account not in the pool
         with pytest.raises(ValidationError, match="您不是该申请人所在答辩组的评委，不能为其评分。"):
             ds.defense_score_submit(application=booked, expert=expert, score=80)
     unbooked = scored(senior, S.SHORTLISTED)

@@ -130,19 +130,23 @@ def test_pass_rate_charts_by_province_and_level(client, senior, published, natio
 
 def test_expert_scores_only_on_their_own_panel_through_the_page(client, senior, scored, national_secretariat,
                                                                  make_user):
-    experts = [make_user(Role.EXPERT) for _ in range(2)]
+    from reviews.services import expert_create
+
+    experts = [expert_create(authority=senior.authority, actor=national_secretariat, email=f"e{i}@example.cn",
+                             full_name=f"专家{i}", unit=f"甲大学{i}") for i in range(2)]
     panel = ds.panel_create(campaign=senior, name="一组", actor=national_secretariat)
-    ds.panel_member_add(panel=panel, expert=experts[0], unit="甲大学", actor=national_secretariat)
+    ds.panel_member_add(panel=panel, expert=experts[0], actor=national_secretariat)
     start = timezone.make_aware(dt.datetime(2023, 9, 10, 9, 0))
     slot = ds.slot_create(panel=panel, starts_at=start, ends_at=start + dt.timedelta(minutes=30),
                           meeting_url="https://meeting.example.cn/1", actor=national_secretariat)
     a = scored(senior, S.SHORTLISTED, portfolio=80, exam=70)
     ds.schedule_by_hand(application=a, slot=slot, actor=national_secretariat)
-    _login(client, experts[1])
-    assert a.number not in client.get(reverse("reviews:defense_expert")).content.decode()
-    page = client.post(reverse("reviews:defense_score", args=[a.pk]), {"score": "80"}, follow=True)
-    assert "您不是该申请人所在答辩组的评委，不能为其评分。" in page.content.decode()
-    _login(client, experts[0])
+    for user in (experts[1].user, make_user(Role.EXPERT)):  # another panel's expert; an account not in the pool
+        _login(client, user)
+        assert a.number not in client.get(reverse("reviews:defense_expert")).content.decode()
+        page = client.post(reverse("reviews:defense_score", args=[a.pk]), {"score": "80"}, follow=True)
+        assert "您不是该申请人所在答辩组的评委，不能为其评分。" in page.content.decode()
+    _login(client, experts[0].user)
     assert a.number in client.get(reverse("reviews:defense_expert")).content.decode()
     page = client.post(reverse("reviews:defense_score", args=[a.pk]), {"score": "101"}, follow=True)
     assert "答辩评分必须在0到100之间。" in page.content.decode()
