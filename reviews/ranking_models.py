@@ -8,12 +8,25 @@ Scores are kept exact: a stage score has two decimals, so `score × 100 × weigh
 compare these integers (`units`), never floating-point sums.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from applicants.models import Application
 from certification.models import Campaign
+
+
+def score_text(value) -> str:
+    """A weighted score as shown: at least two decimals, up to the four it is kept with (86.75, 77.6923)."""
+    if value is None:
+        return ""
+    value = Decimal(value)
+    shown = value.normalize()
+    if -shown.as_tuple().exponent < 2:
+        shown = value.quantize(Decimal("0.01"))
+    return f"{shown:f}"
 
 
 class RoundStatus(models.TextChoices):
@@ -78,6 +91,10 @@ class ShortlistEntry(models.Model):
 
     def __str__(self):
         return f"{self.application} 第{self.rank}名"
+
+    @property
+    def combined_text(self) -> str:
+        return score_text(self.combined)
 
 
 class RankingRound(models.Model):
@@ -154,3 +171,7 @@ class RankingResult(models.Model):
 
     def __str__(self):
         return f"{self.application} 第{self.rank}名"
+
+    @property
+    def total_text(self) -> str:
+        return score_text(self.total)
