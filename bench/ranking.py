@@ -29,6 +29,28 @@ LIMIT = 1.5
 REPEATS = 3
 
 
+def _columns(model, given: dict[str, str]) -> tuple[str, str, list]:
+    """Column list and SELECT expressions for a set-based INSERT: `given` SQL for some columns, every other one
+    its model default (or NULL / ''), so the bench keeps working as models grow fields."""
+    from django.db import connection
+
+    cols, exprs, params = [], [], []
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        cols.append(f.column)
+        if f.column in given:
+            exprs.append(given[f.column])
+        elif f.has_default():
+            exprs.append("%s")
+            params.append(f.get_db_prep_save(f.get_default(), connection))
+        elif f.null:
+            exprs.append("NULL")
+        else:
+            exprs.append("''")
+    return ", ".join(cols), ", ".join(exprs), params
+
+
 def load(n: int, campaign) -> None:
     """n applicants, each with a shortlisted application and three stage scores, written set-based."""
     from django.db import connection, transaction
@@ -38,19 +60,18 @@ def load(n: int, campaign) -> None:
     from reviews.models import StageScore
 
     seq = f"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {int(n)})"
+    now = "CURRENT_TIMESTAMP"
     with transaction.atomic(), connection.cursor() as c:
-        c.execute(f"""{seq} INSERT INTO {User._meta.db_table}
-            (password, is_superuser, first_name, last_name, is_staff, is_active, date_joined, email, full_name,
-             mobile, role, email_verified)
-            SELECT '!', FALSE, '', '', FALSE, TRUE, CURRENT_TIMESTAMP, 'rank' || i || '@bench.example.cn',
-                   '考生' || i, '', 'applicant', TRUE FROM seq""")
-        c.execute(f"""INSERT INTO {Application._meta.db_table}
-            (applicant_id, campaign_id, level, year, track, number, status, submitted_at, amendment_used,
-             return_reason, narrative, signed_scan, signed_scan_name, profile_snapshot, created_at, updated_at)
-            SELECT u.id, %s, %s, %s, 'regular', 'R' || u.id, 'shortlisted', CURRENT_TIMESTAMP, FALSE, '', '', '', '',
-                   '{{}}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
-            FROM {User._meta.db_table} u WHERE u.email LIKE 'rank%%@bench.example.cn'""",
-                  [campaign.pk, campaign.level, campaign.year])
+        cols, exprs, params = _columns(User, {
+            "password": "'!'", "date_joined": now, "email": "'rank' || i || '@bench.example.cn'",
+            "full_name": "'考生' || i", "role": "'applicant'", "email_verified": "TRUE"})
+        c.execute(f"{seq} INSERT INTO {User._meta.db_table} ({cols}) SELECT {exprs} FROM seq", params)
+        cols, exprs, params = _columns(Application, {
+            "applicant_id": "u.id", "campaign_id": str(int(campaign.pk)), "level": f"'{campaign.level}'",
+            "year": str(int(campaign.year)), "number": "'R' || u.id", "status": "'shortlisted'",
+            "submitted_at": now, "created_at": now, "updated_at": now})
+        c.execute(f"""INSERT INTO {Application._meta.db_table} ({cols}) SELECT {exprs}
+                      FROM {User._meta.db_table} u WHERE u.email LIKE 'rank%%@bench.example.cn'""", params)
         # Scores 60–100 with two decimals, spread so that ties occur but are not the rule; dated before the run.
         yesterday = "CURRENT_TIMESTAMP - INTERVAL '1 day'" if connection.vendor == "postgresql" \
             else "datetime('now', '-1 day')"
