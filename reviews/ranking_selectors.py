@@ -70,6 +70,18 @@ def published_result_for(application: Application) -> RankingResult | None:
     return published_results_for([application]).get(application.pk)
 
 
+def weighted_parts(result: RankingResult, rnd: RankingRound) -> list[str]:
+    """Each stage's share of the total as the weights of that computation give it (weight × score / 100)."""
+    from .ranking_models import score_text
+
+    parts = []
+    for score, weight in ((result.portfolio, rnd.weight_portfolio), (result.exam, rnd.weight_exam),
+                          (result.defense, rnd.weight_defense)):
+        if weight:
+            parts.append(score_text(Decimal(score or 0) * weight / 100))
+    return parts
+
+
 def decision_label(result: RankingResult) -> str:
     if result.passed:
         return "认证通过"

@@ -61,6 +61,9 @@ def ranking_campaign(request, slug):
     shortlist = ranking_selectors.shortlist_round(campaign)
     ranking = ranking_selectors.ranking_round(campaign)
     page = Paginator(ranking_selectors.ranking_rows(campaign), RANK_PAGE_SIZE).get_page(request.GET.get("page"))
+    if ranking:
+        for r in page.object_list:
+            r.parts = ranking_selectors.weighted_parts(r, ranking)
     short_rows = ranking_selectors.shortlist_rows(campaign)[:500] if shortlist else []
     charts = [ranking_charts.distribution_chart(d) for d in ranking_selectors.stage_distributions(campaign)]
     return render(request, "reviews/ranking/campaign.html", {

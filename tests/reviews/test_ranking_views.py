@@ -51,6 +51,7 @@ def test_secretariat_sees_the_ranked_list_with_every_part_and_publishes(client, 
     # a: 45 + 12 + 29.75 = 86.75
     assert "86.75" in page and "<td>90.00</td>" in page and "<td>80.00</td>" in page and "<td>85.00</td>" in page
     assert "未入围答辩" in page and "已计算，待公布" in page
+    assert "= 45.00 + 12.00 + 29.75" in page  # every part of a's total: 0.5 × 90, 0.15 × 80, 0.35 × 85
     assert 'id="chart-portfolio"' in page and "<svg" in page and "答辩得分分布（共 3 人）" in page
     response = client.post(reverse("reviews:ranking_action", args=[senior.slug, "results_publish"]), follow=True)
     assert "认证结果已公布" in response.content.decode()
