@@ -1,0 +1,71 @@
+"""Working days from the holiday table: National Day 2024 with its adjusted working weekend days, and a year
+the table does not cover."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from certificates.models import CalendarYear, HolidayDay
+from certificates.workdays import CalendarMissing, WorkdayCalendar, add_working_days, is_workday
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def test_the_migration_loaded_the_library_years():
+    assert CalendarYear.objects.filter(year__in=[2023, 2024, 2025]).count() == 3
+    assert HolidayDay.objects.get(date=D(2024, 10, 1)).name == "国庆节"
+    assert HolidayDay.objects.get(date=D(2024, 10, 12)).kind == HolidayDay.Kind.WORKDAY
+
+
+def test_national_day_2024_and_its_adjusted_working_days():
+    assert is_workday(D(2024, 9, 27))                     # Friday
+    assert is_workday(D(2024, 9, 29))                     # Sunday, worked (调休)
+    assert not any(is_workday(D(2024, 10, d)) for d in range(1, 8))
+    assert is_workday(D(2024, 10, 12))                    # Saturday, worked (调休)
+    assert not is_workday(D(2024, 10, 13))                # an ordinary Sunday
+
+
+def test_five_working_days_across_national_day():
+    # Opened Saturday 28 Sept, first day not counted: 29 Sept (Sun, worked), 30 Sept, then 8, 9, 10 Oct.
+    assert add_working_days(D(2024, 9, 28), 5, first_day_counts=False) == D(2024, 10, 10)
+    # Opened Sunday 29 Sept (a working day) and counted: 29, 30 Sept, 8, 9, 10 Oct.
+    assert add_working_days(D(2024, 9, 29), 5, first_day_counts=True) == D(2024, 10, 10)
+    # Not counted: 30 Sept, 8, 9, 10, 11 Oct.
+    assert add_working_days(D(2024, 9, 29), 5, first_day_counts=False) == D(2024, 10, 11)
+    # Opened 8 Oct and not counted: 9, 10, 11, then Saturday 12 (worked), then Monday 14.
+    assert add_working_days(D(2024, 10, 8), 5, first_day_counts=False) == D(2024, 10, 14)
+    # A holiday as the opening day never counts, even when the first day would.
+    assert add_working_days(D(2024, 10, 1), 1, first_day_counts=True) == D(2024, 10, 8)
+
+
+def test_an_administrators_correction_is_used():
+    HolidayDay.objects.filter(date=D(2024, 10, 12)).delete()  # say the adjusted Saturday was cancelled
+    assert not is_workday(D(2024, 10, 12))
+    assert add_working_days(D(2024, 10, 8), 5, first_day_counts=False) == D(2024, 10, 15)
+
+
+def test_a_year_without_a_calendar_is_refused_in_chinese():
+    CalendarYear.objects.filter(year=2026).delete()
+    with pytest.raises(CalendarMissing) as exc:
+        is_workday(D(2026, 3, 2))
+    assert "尚未录入2026年的放假与调休安排" in exc.value.messages[0]
+    assert "请管理员在后台" in exc.value.messages[0]
+    # A period that runs into the missing year is refused too, not silently counted as Monday–Friday.
+    with pytest.raises(CalendarMissing):
+        add_working_days(D(2025, 12, 29), 5, first_day_counts=False)
+    # Beyond the library entirely.
+    with pytest.raises(CalendarMissing, match="2099年"):
+        WorkdayCalendar().is_workday(D(2099, 1, 5))
+
+
+def test_command_reloads_a_year_without_touching_other_years():
+    CalendarYear.objects.filter(year=2024).delete()
+    HolidayDay.objects.filter(date__year=2024).delete()
+    HolidayDay.objects.create(date=D(2025, 1, 2), kind=HolidayDay.Kind.HOLIDAY, name="人工修改")
+    call_command("load_holidays")
+    assert is_workday(D(2024, 10, 12)) and not is_workday(D(2024, 10, 1))
+    assert HolidayDay.objects.get(date=D(2025, 1, 2)).name == "人工修改"  # not overwritten without --refresh
+    call_command("load_holidays", "2025", "--refresh")
+    assert not HolidayDay.objects.filter(date=D(2025, 1, 2)).exists()
