@@ -22,6 +22,7 @@ class CampaignForm(forms.ModelForm):
             "defense_note", "results_note", "fee", "member_rate", "exceptional_track_free",
             "weight_portfolio", "weight_exam", "weight_defense", "has_exam", "has_defense", "portfolio_aspects",
             "shortlist_mode", "shortlist_value", "pass_mode", "pass_value", "tie_rule", "notice_working_days",
+            "notice_first_day_counts",
             "contacts", "certificate_issuers", "electronic_certificate", "paper_certificate",
             "allows_cross_level", "eligibility_rules",
         ]

@@ -230,6 +230,9 @@ class Campaign(models.Model):
     tie_rule = models.CharField("同分处理", max_length=24, choices=TieRule.choices, default=TieRule.INCLUDE_ALL)
 
     notice_working_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
+    notice_first_day_counts = models.BooleanField(
+        "公示开始当日计入公示期", default=False,
+        help_text="通知未规定时不计入：按《民法典》第二百零一条，期间开始的当日不计入，自下一日开始计算。")
     contacts = models.JSONField("联系人", default=list, blank=True,
                                 help_text='形如 [{"role": "工作咨询", "name": "张增", "phone": "010-68516005", '
                                           '"email": "…"}]')

@@ -45,5 +45,6 @@ urlpatterns = [
     path("orders/", include("payments.urls")),
     path("review/", include("reviews.urls")),
     path("exam/", include("reviews.exam_urls")),
+    path("", include("certificates.urls")),
     path("admin/", admin.site.urls),
 ]

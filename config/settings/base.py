@@ -211,6 +211,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Publishing from a request: two quick retries, then give up (logged; the outbox sweep resends).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = TIME_ZONE
+# WeasyPrint's memory grows across renders: recycle a worker child after this many tasks.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=20)
 CELERY_BEAT_SCHEDULE = {
     "expire-overdue-amendments": {
         "task": "reviews.tasks.expire_overdue_amendments",
@@ -228,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-unpaid-applications": {
         "task": "payments.tasks.remind_unpaid_orders",
         "schedule": crontab(hour=9, minute=0),
+    },
+    "open-and-close-public-notices": {
+        "task": "certificates.tasks.advance_notices",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -253,3 +259,13 @@ PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=[
 ])
 # Unpaid submitted applications get one reminder this many days before the application deadline.
 PAYMENT_REMINDER_DAYS = env.int("PAYMENT_REMINDER_DAYS", default=3)
+
+# Certificates: signing keys (see certificates/signing.py; empty in development = generated demo keys).
+CERTIFICATE_SIGNING_KEY_FILE = env("CERTIFICATE_SIGNING_KEY_FILE", default="")
+CERTIFICATE_SIGNING_CERT_FILE = env("CERTIFICATE_SIGNING_CERT_FILE", default="")
+CERTIFICATE_SIGNING_KEY_PASSWORD = secret_env("CERTIFICATE_SIGNING_KEY_PASSWORD", default="")
+CERTIFICATE_VC_KEY_FILE = env("CERTIFICATE_VC_KEY_FILE", default="")
+CERTIFICATE_DEV_KEYS_DIR = BASE_DIR / ".dev-signing"
+CERTIFICATE_CHUNK_SIZE = env.int("CERTIFICATE_CHUNK_SIZE", default=20)
+# Public verification: attempts per client address (django-ratelimit), against enumeration of numbers.
+CERTIFICATE_VERIFY_RATE = "20/m"
