@@ -3,7 +3,7 @@ key for the Verifiable Credentials (joserfc).
 
 Keys come from the environment (`CERTIFICATE_SIGNING_KEY_FILE` + `CERTIFICATE_SIGNING_CERT_FILE` for the PDF
 signature, `CERTIFICATE_VC_KEY_FILE` for the credentials). Without them, development generates a self-signed
-demo key pair once into `.dev-signing/` (git-ignored); production (DEBUG off) refuses to sign instead.
+demo key pair once into `.dev-signing/` (git-ignored); production (CERTIFICATE_DEV_KEYS off) refuses to sign.
 """
 
 import datetime as dt
@@ -74,7 +74,7 @@ def _paths() -> tuple[Path, Path, Path]:
                      settings.CERTIFICATE_VC_KEY_FILE)
     if key and cert and vc:
         return Path(key), Path(cert), Path(vc)
-    if not settings.DEBUG:
+    if not settings.CERTIFICATE_DEV_KEYS:
         raise ImproperlyConfigured("Set CERTIFICATE_SIGNING_KEY_FILE, CERTIFICATE_SIGNING_CERT_FILE and "
                                    "CERTIFICATE_VC_KEY_FILE to sign certificates")
     d = _generate_dev_keys()
@@ -86,12 +86,13 @@ def _paths() -> tuple[Path, Path, Path]:
 def pdf_signer():
     from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
     from pyhanko.sign import signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     key_path, cert_path, _ = _paths()
     password = (settings.CERTIFICATE_SIGNING_KEY_PASSWORD or "").encode() or None
     cert = load_cert_from_pemder(str(cert_path))
     return signers.SimpleSigner(signing_cert=cert, signing_key=load_private_key_from_pemder(str(key_path), password),
-                                cert_registry=signers.SimpleCertificateStore.from_certs([cert]))
+                                cert_registry=SimpleCertificateStore.from_certs([cert]))
 
 
 def pdf_signing_cert():
@@ -120,8 +121,8 @@ class PdfSignatureCheck:
 def check_pdf_signature(data: bytes) -> PdfSignatureCheck:
     """Is this PDF signed with our key, intact, and not changed after signing?"""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.general import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko_certvalidator import ValidationContext
 
     if not data.startswith(b"%PDF-"):
@@ -137,7 +138,7 @@ def check_pdf_signature(data: bytes) -> PdfSignatureCheck:
         status = validate_pdf_signature(sigs[-1], ValidationContext(trust_roots=[pdf_signing_cert()]))
     except (SignatureValidationError, ValueError, KeyError) as exc:
         return PdfSignatureCheck(False, f"签名无法验证（{type(exc).__name__}）。")
-    from pyhanko.sign.general import SignatureCoverageLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     if not (status.intact and status.valid):
         return PdfSignatureCheck(False, "数字签名校验失败：文件内容在签名后被改动。")
@@ -146,6 +147,7 @@ def check_pdf_signature(data: bytes) -> PdfSignatureCheck:
     if status.coverage != SignatureCoverageLevel.ENTIRE_FILE or len(sigs) != 1:
         return PdfSignatureCheck(False, "签名后文件又被追加修改，不能作为有效证书。")
     info = reader.trailer_view.get("/Info")
+    info = info.get_object() if info is not None else None
     keywords = str(info.get("/Keywords", "")) if info is not None else ""
     return PdfSignatureCheck(True, "数字签名有效，文件未被改动。", keywords=keywords)
 

@@ -127,8 +127,8 @@ def expert_home(request):
 @permission_required("certification.supervision_home")
 def supervision_home(request):
     return render(request, "certification/role_home.html", {
-        "title": "监督委员会工作台", "lead": "投诉受理与审计查询将在公示阶段开放。",
-        "link": (reverse("catalogue"), "查看认证活动")})
+        "title": "监督委员会工作台", "lead": "受理公示期间的投诉、记录调查并作出决定；必要时撤销证书。",
+        "link": (reverse("certificates:complaint_list"), "投诉受理")})
 
 
 # --- background exports ----------------------------------------------------------------------------------

@@ -266,6 +266,8 @@ CERTIFICATE_SIGNING_CERT_FILE = env("CERTIFICATE_SIGNING_CERT_FILE", default="")
 CERTIFICATE_SIGNING_KEY_PASSWORD = secret_env("CERTIFICATE_SIGNING_KEY_PASSWORD", default="")
 CERTIFICATE_VC_KEY_FILE = env("CERTIFICATE_VC_KEY_FILE", default="")
 CERTIFICATE_DEV_KEYS_DIR = BASE_DIR / ".dev-signing"
+# Generate self-signed demo keys when none are configured (never in production).
+CERTIFICATE_DEV_KEYS = True
 CERTIFICATE_CHUNK_SIZE = env.int("CERTIFICATE_CHUNK_SIZE", default=20)
 # Public verification: attempts per client address (django-ratelimit), against enumeration of numbers.
 CERTIFICATE_VERIFY_RATE = "20/m"

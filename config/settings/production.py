@@ -38,3 +38,6 @@ if any(p.endswith(".SandboxProvider") for p in PAYMENT_PROVIDERS) and (
     raise ImproperlyConfigured(
         "PAYMENT_SANDBOX_SECRET is a placeholder or shorter than 32 characters while the sandbox provider is "
         "enabled: set a long random secret (python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+
+# Certificates are signed only with the association's configured keys, never with generated demo keys.
+CERTIFICATE_DEV_KEYS = False
