@@ -314,8 +314,12 @@ def certificate_batch_start(*, campaign: Campaign, actor, now: dt.datetime | Non
 
     now = now or timezone.now()
     _check_batch_allowed(campaign, now)
-    if CertificateBatch.objects.filter(campaign=campaign, status__in=["queued", "running"]).exists():
-        raise ValidationError("该认证活动已有证书生成任务在进行中。", code="batch_running")
+    unfinished = CertificateBatch.objects.filter(campaign=campaign, status__in=["queued", "running"]).first()
+    if unfinished:
+        # A batch whose worker died (or is still busy) is resumed, not duplicated: issuing is idempotent per
+        # application, so a second run only does what is missing.
+        transaction.on_commit(lambda: run_certificate_batch.delay(unfinished.pk))
+        return unfinished
     todo = selectors.applications_awaiting_certificate(campaign).count()
     if not todo:
         raise ValidationError("没有需要生成的证书（均已生成）。", code="nothing_to_do")

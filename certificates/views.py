@@ -57,7 +57,9 @@ def complaint_create(request, slug, entry_pk):
                                status__in=[PublicNotice.Status.OPEN, PublicNotice.Status.CLOSED])
     entry = get_object_or_404(selectors.notice_public_entries(notice), pk=entry_pk)
     form = ComplaintForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _throttled(request, "complaint"):
+        form.add_error(None, "提交过于频繁，请稍后再试。")
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             complaint = services.complaint_lodge(

@@ -226,3 +226,29 @@ def test_mailing_list_is_formula_safe(client, closed_notice, national_secretaria
     assert lines[0] == "证书编号,姓名,邮寄地址,邮政编码,联系电话" and len(lines) == 4
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
     assert profile.postcode in body and profile.mobile in body
+
+
+def test_verify_certificate_command_offline(closed_notice, supervisor, tmp_path, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    notice, apps = closed_notice
+    _issue_all(notice, django_capture_on_commit_callbacks)
+    cert = Certificate.objects.get(application=apps[0])
+    pdf_path, jwt_path = tmp_path / "c.pdf", tmp_path / "c.jwt"
+    pdf_path.write_bytes(cert.pdf.read())
+    jwt_path.write_text(cert.credential)
+    out = io.StringIO()
+    call_command("verify_certificate", str(pdf_path), stdout=out)
+    assert "结果：有效" in out.getvalue() and cert.number in out.getvalue()
+    call_command("verify_certificate", str(jwt_path), stdout=io.StringIO())
+    tampered = tmp_path / "t.pdf"
+    data = pdf_path.read_bytes()
+    tampered.write_bytes(data[:3000] + bytes([data[3000] ^ 1]) + data[3001:])
+    with pytest.raises(SystemExit) as exc:
+        call_command("verify_certificate", str(tampered), stdout=io.StringIO())
+    assert exc.value.code == 1
+    services.certificate_revoke(certificate=cert, actor=supervisor, reason="受到行政处罚。")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exc:
+        call_command("verify_certificate", str(jwt_path), stdout=out)
+    assert exc.value.code == 2 and "已撤销" in out.getvalue() and "受到行政处罚" in out.getvalue()
