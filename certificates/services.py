@@ -260,7 +260,7 @@ def certificate_issue(*, application: Application, actor=None, issued_on: dt.dat
     """Give one certified application its number, under the campaign counter's row lock, in one transaction
     with the certificate row: a crash either keeps both or neither, so numbers have no gaps or duplicates."""
     with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("campaign__authority__province").get(
+        app = Application.objects.select_for_update(of=("self",)).select_related("campaign__authority__province").get(
             pk=application.pk)
         existing = Certificate.objects.filter(application=app).first()
         if existing:

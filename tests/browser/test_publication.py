@@ -106,7 +106,7 @@ def test_notice_complaint_dismissal_certificates_download_verify_revoke(page, li
     # The holder downloads theirs under 证书管理.
     holder = apps[0].applicant
     _login(page, base, holder)
-    page.get_by_role("link", name="证书管理").click()
+    page.get_by_role("navigation", name="主菜单").get_by_role("link", name="证书管理").click()
     cert = Certificate.objects.get(application=apps[0])
     card = page.locator(f"#certificate-{cert.pk}")
     expect(card).to_contain_text(cert.number)
