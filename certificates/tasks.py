@@ -16,11 +16,13 @@ def advance_notices():
     return services.notices_advance()
 
 
-@shared_task(acks_late=True)
-def run_certificate_batch(batch_id: int):
+@shared_task(bind=True, acks_late=True)
+def run_certificate_batch(self, batch_id: int):
     chunks = services.certificate_batch_chunks(batch_id=batch_id, chunk_size=settings.CERTIFICATE_CHUNK_SIZE)
     if chunks:
-        group(issue_certificate_chunk.s(batch_id, chunk) for chunk in chunks).apply_async()
+        # The chunks go to the queue this task came from, so a dedicated certificate queue keeps its work.
+        queue = (self.request.delivery_info or {}).get("routing_key") or None
+        group(issue_certificate_chunk.s(batch_id, chunk) for chunk in chunks).apply_async(queue=queue)
     return len(chunks)
 
 
