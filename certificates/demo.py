@@ -57,7 +57,7 @@ def ensure_demo_seals() -> None:
 
 def certify_demo_applicant(*, campaign: Campaign, email: str, full_name: str, employer: str, seq: int,
                            actor=None) -> Application:
-    """A demo applicant whose application walks the real path up to `certified`."""
+    """A demo applicant whose (exceptional-track) application walks the real path up to `certified`."""
     user, _ = User.objects.get_or_create(email=email, defaults={"full_name": full_name, "role": Role.APPLICANT,
                                                                 "email_verified": True})
     existing = Application.objects.filter(applicant=user, campaign=campaign).first()
@@ -75,22 +75,24 @@ def certify_demo_applicant(*, campaign: Campaign, email: str, full_name: str, em
         setattr(profile, k, v)
     applicant_services.profile_save(profile=profile, actor=user,
                                     photo=SimpleUploadedFile("photo.jpg", _photo(), "image/jpeg"))
-    app = applicant_services.application_start(applicant=user, campaign=campaign)
-    code, fields = (("B1", {"competition": "全国青少年科技创新大赛", "organiser": "中国科协", "student": "李雷",
-                             "project": "水质监测", "award": "一等奖"}) if campaign.level == Level.SENIOR else
-                    ("E6", {"name": "校园科技节", "organiser": "本校", "summary": "组织学生开展科技活动"}))
-    applicant_services.dossier_entry_add(
-        application=app, item_code=code, fields=fields, occurred_on=campaign.application_end - dt.timedelta(days=400),
-        attachment=SimpleUploadedFile("evidence.pdf", _pdf(), "application/pdf"), actor=user)
+    # The exceptional track (破格认证): the path that reaches `certified` straight from the eligibility decision,
+    # and one whose condition the demo can meet without a full dossier.
+    if campaign.level == Level.SENIOR:
+        profile.honours.create(kind="title", title="十佳优秀科技辅导员", contest="全国青少年科技创新大赛",
+                               year=campaign.year - 2)
+    else:
+        profile.honours.create(kind="contest_award", title="全国科学教育专业师范生教学技能创新大赛一等奖",
+                               contest="全国科学教育专业师范生教学技能创新大赛", award="first", year=2020)
+    app = applicant_services.application_start(applicant=user, campaign=campaign, exceptional=True)
     applicant_services.dossier_scan_save(application=app, actor=user,
                                          scan=SimpleUploadedFile("scan.pdf", _pdf(), "application/pdf"))
     applicant_services.application_submit(application=app, actor=user)
     app.refresh_from_db()
     if app.status == Application.Status.SUBMITTED:
         applicant_services.application_mark_paid(application=app)
-    for to in (Application.Status.ELIGIBLE, Application.Status.CERTIFIED):
-        applicant_services.application_transition(application=app, to=to, actor=actor,
-                                                  action="certificates.demo.certified", template=None,
+    for to, code in ((Application.Status.ELIGIBLE, "certificates.demo.eligible"),
+                     (Application.Status.CERTIFIED, "certificates.demo.certified")):
+        applicant_services.application_transition(application=app, to=to, actor=actor, action=code, template=None,
                                                   reason="演示数据")
     return app
 

@@ -13,5 +13,6 @@ LABELS = {
     "certificates.batch.finished": "证书生成结束",
     "certificates.certificate.issued": "颁发证书",
     "certificates.certificate.revoked": "撤销证书",
+    "certificates.demo.eligible": "演示数据：资格审查通过（破格认证）",
     "certificates.demo.certified": "演示数据：认证通过",
 }
