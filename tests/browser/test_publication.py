@@ -19,6 +19,9 @@ def certified_senior(live_server, transactional_db):
     from certificates.models import CalendarYear
     from certification.seed import load_demo_campaigns, load_seed_campaigns
 
+    from tests.certificates.conftest import load_holidays
+
+    load_holidays()
     load_seed_campaigns()
     campaign = {c.level: c for c in load_demo_campaigns()}["senior"]
     today = timezone.localdate()

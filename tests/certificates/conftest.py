@@ -10,10 +10,19 @@ def at(y, m, d, hh=10, mm=0):
     return dt.datetime(y, m, d, hh, mm, tzinfo=SH)
 
 
+def load_holidays():
+    """The data migration's holiday rows; a transactional test before this one may have flushed them."""
+    from certificates.models import CalendarYear, HolidayDay
+    from certificates.workdays import load_library_years
+
+    load_library_years(calendar_year_model=CalendarYear, holiday_day_model=HolidayDay)
+
+
 @pytest.fixture
 def demo(db):
     from certification.seed import load_demo_campaigns, load_seed_campaigns
 
+    load_holidays()
     load_seed_campaigns()
     return {c.level: c for c in load_demo_campaigns()}
 
