@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('applicants', '0005_pipeline_states'),
         ('certificates', '0002_load_holidays'),
-        ('certification', '0007_campaign_notice_first_day'),
+        ('certification', '0008_campaign_notice_first_day'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
