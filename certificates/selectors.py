@@ -4,17 +4,28 @@ from django.db.models import Count, Q
 
 from applicants.models import Application
 from certification.models import Campaign
+from reviews.ranking_selectors import campaign_results_published
 
 from .models import Certificate, Complaint, NoticeEntry, PublicNotice
 
 
 def campaign_ready_for_notice(campaign: Campaign) -> bool:
-    """The campaign's certified list can be posted: it has certified applications.
+    """The campaign's certified list can be posted.
 
-    (Exceptional-track applications are certified straight from the eligibility decision; regular ones once
-    the ranking is published. When the review stage exposes a "results published" flag, this asks it too.)
+    Regular applications are certified by the ranking, so their list is final once the results are published
+    (`reviews.ranking_selectors.campaign_results_published`). Exceptional-track ones reach `certified` straight
+    from the eligibility decision; a campaign whose certified list holds only those may post it once no regular
+    application is still being scored (there is one notice per campaign, so it waits for the ranking otherwise).
     """
-    return Application.objects.filter(campaign=campaign, status=Application.Status.CERTIFIED).exists()
+    S = Application.Status
+    certified = Application.objects.filter(campaign=campaign, status=S.CERTIFIED)
+    if not certified.exists():
+        return False
+    if campaign_results_published(campaign):
+        return True
+    regular = Application.objects.filter(campaign=campaign, track=Application.Track.REGULAR)
+    return not regular.filter(status__in=[S.UNDER_REVIEW, S.RETURNED, S.ELIGIBLE, S.PORTFOLIO_REVIEW, S.EXAM,
+                                          S.SHORTLISTED, S.CERTIFIED]).exists()
 
 
 def public_notices():

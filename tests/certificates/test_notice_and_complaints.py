@@ -168,3 +168,32 @@ def test_only_the_committee_sees_complaints(client, demo, certify, make_user, na
         client.force_login(user)
         assert client.get(reverse("certificates:complaint_list")).status_code == 403
         assert client.get(reverse("certificates:complaint_detail", args=[complaint.pk])).status_code == 403
+
+
+def test_regular_certified_list_waits_for_the_published_ranking(demo, certify):
+    """Regular applications are certified by the ranking: the list is posted once the results are published."""
+    from decimal import Decimal
+
+    from applicants.services import application_transition
+    from certificates.selectors import campaign_ready_for_notice
+    from reviews.ranking_models import RankingRound
+
+    campaign = demo["senior"]
+    exceptional = certify("senior", 1)[0]
+    assert campaign_ready_for_notice(campaign)  # only exceptional-track ones, nothing being scored
+    regular = certify("senior", 1)[0]
+    Application.objects.filter(pk=regular.pk).update(track=Application.Track.REGULAR, status="eligible")
+    regular.refresh_from_db()
+    for to in ("portfolio_review", "certified"):
+        application_transition(application=regular, to=to, actor=None, action="certificates.demo.certified",
+                               template=None)
+    assert not campaign_ready_for_notice(campaign)
+    with pytest.raises(ValidationError, match="认证结果尚未发布"):
+        _schedule(demo)
+    RankingRound.objects.create(campaign=campaign, status=RankingRound.Status.PUBLISHED, mode="proportion",
+                                value=Decimal("50"), tie_rule="include_all", weight_portfolio=50, weight_exam=15,
+                                weight_defense=35, pool_status="shortlisted", published_at=at(2024, 9, 20))
+    assert campaign_ready_for_notice(campaign)
+    notice = _schedule(demo)
+    services.notices_advance(now=at(2024, 9, 29, 1))
+    assert {e.application_id for e in notice.entries.all()} == {exceptional.pk, regular.pk}
