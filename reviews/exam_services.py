@@ -424,14 +424,15 @@ def exam_paper_close_if_expired(*, paper: ExamPaper, now: dt.datetime | None = N
 EXPIRY_BATCH = 500
 
 
-def exam_papers_close_expired(*, now: dt.datetime | None = None) -> dict:
+def exam_papers_close_expired(*, now: dt.datetime | None = None, limit: int | None = None) -> dict:
     """The beat task's work: hand in every paper past its deadline, mark unstarted ones of ended sessions
     absent. Each paper in its own short transaction; at most EXPIRY_BATCH of each per run."""
     now = now or timezone.now()
+    limit = limit or EXPIRY_BATCH
     handed = absent = 0
-    for paper in ExamPaper.objects.filter(status=P.IN_PROGRESS, deadline__lte=now)[:EXPIRY_BATCH]:
+    for paper in ExamPaper.objects.filter(status=P.IN_PROGRESS, deadline__lte=now).order_by("deadline")[:limit]:
         handed += exam_paper_submit(paper=paper, actor=None, automatic=True, now=now).status == P.SUBMITTED
-    for paper in ExamPaper.objects.filter(status=P.NOT_STARTED, session__ends_at__lte=now)[:EXPIRY_BATCH]:
+    for paper in ExamPaper.objects.filter(status=P.NOT_STARTED, session__ends_at__lte=now).order_by("pk")[:limit]:
         absent += exam_paper_mark_absent(paper=paper, now=now).status == P.ABSENT
     return {"submitted": handed, "absent": absent}
 

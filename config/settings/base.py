@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.resend_stale_notifications",
         "schedule": crontab(minute="*/5"),
     },
+    "close-expired-exam-papers": {
+        # Hands in online exam papers whose clock ran out (and marks 缺考) even when nobody requests the page.
+        "task": "reviews.exam_tasks.close_expired_exam_papers",
+        "schedule": crontab(minute="*"),
+    },
     "remind-unpaid-applications": {
         "task": "payments.tasks.remind_unpaid_orders",
         "schedule": crontab(hour=9, minute=0),
