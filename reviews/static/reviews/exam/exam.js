@@ -44,7 +44,8 @@
     fieldset.querySelectorAll("input:checked").forEach(function (input) { data.append(input.name, input.value); });
     status.textContent = "正在保存…";
     status.classList.remove("save-error");
-    return fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
+    /* form.action would be the button named "action": read the attribute */
+    return fetch(form.getAttribute("action"), {method: "POST", body: data, credentials: "same-origin",
                                headers: {"Accept": "application/json"}})
       .then(function (response) { return response.json(); })
       .then(function (body) {
