@@ -250,6 +250,8 @@ class ExamScoreImport(models.Model):
     row_count = models.PositiveIntegerField("数据行数", default=0)
     absent_count = models.PositiveIntegerField("缺考人数", default=0)
     error_report = models.JSONField("错误行", default=list, blank=True)
+    rows = models.JSONField("读取的数据行", default=list, blank=True, editable=False,
+                            help_text="预览时从文件读出的 [行号, 申报编号, 成绩, 缺考]；确认导入时据此再次校验并写入。")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     imported_at = models.DateTimeField("导入时间", null=True, blank=True)
 

@@ -94,4 +94,4 @@ def exam_scores_of_campaign(*, campaign: Campaign) -> QuerySet[StageScore]:
 
 
 def score_imports_of(*, campaign: Campaign) -> QuerySet[ExamScoreImport]:
-    return ExamScoreImport.objects.filter(campaign=campaign).select_related("uploaded_by")
+    return ExamScoreImport.objects.filter(campaign=campaign).select_related("uploaded_by").defer("rows")

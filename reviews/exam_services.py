@@ -478,8 +478,9 @@ def _read_score_rows(data: bytes, file_name: str) -> list[tuple[int, str, object
             cells = list(row) + [None] * (len(header) - len(row))
             if all(c is None or _cell_text(c) == "" for c in cells):
                 continue
-            out.append((number, _cell_text(cells[i_num]), cells[i_score],
-                        _cell_text(cells[i_abs]) if i_abs is not None else ""))
+            score = cells[i_score]
+            out.append((number, _cell_text(cells[i_num]), score if isinstance(score, int | float | None) else
+                        _cell_text(score), _cell_text(cells[i_abs]) if i_abs is not None else ""))
         return out
     finally:
         book.close()
@@ -560,6 +561,7 @@ def exam_score_import_preview(*, campaign, upload, actor) -> ExamScoreImport:
     upload.seek(0)
     with transaction.atomic():
         record = ExamScoreImport(campaign=campaign, original_name=name, uploaded_by=actor, row_count=len(rows),
+                                 rows=[list(r) for r in rows],
                                  absent_count=sum(r["absent"] for r in good), error_report=errors,
                                  status=ExamScoreImport.Status.REJECTED if errors else
                                  ExamScoreImport.Status.PREVIEWED)
@@ -572,8 +574,8 @@ def exam_score_import_preview(*, campaign, upload, actor) -> ExamScoreImport:
 
 
 def exam_score_import_rows(*, record: ExamScoreImport) -> list[tuple[int, str, object, str]]:
-    with record.upload.open("rb") as fh:
-        return _read_score_rows(fh.read(), record.original_name)
+    """The rows read from the file at preview: what the secretariat saw is what gets written."""
+    return [tuple(r) for r in record.rows]
 
 
 IMPORT_TRANSITIONS = {
@@ -583,19 +585,19 @@ IMPORT_TRANSITIONS = {
 }
 
 
-def exam_score_import_confirm(*, record: ExamScoreImport, actor, rows=None) -> ExamScoreImport:
-    """Write every row of a previewed file, or none: the rows are checked again inside one transaction
-    (the data may have changed since the preview) and any bad row stops the whole import.
+def exam_score_import_confirm(*, record: ExamScoreImport, actor) -> ExamScoreImport:
+    """Write every row of a previewed file, or none: the rows read at preview are checked again inside one
+    transaction (the data may have changed since the preview) and any bad row stops the whole import.
 
-    Set-based: references resolved with one query, all scores written with one upsert."""
+    Set-based: references resolved with one query (per 5,000 numbers), all scores written with one upsert."""
     _imports_allowed(record.campaign)
     if record.status != ExamScoreImport.Status.PREVIEWED:
         raise ValidationError(f"该导入文件的状态为“{record.get_status_display()}”，不能导入。")
-    rows = rows if rows is not None else exam_score_import_rows(record=record)
     with transaction.atomic():
         locked = ExamScoreImport.objects.select_for_update().get(pk=record.pk)
         if locked.status != ExamScoreImport.Status.PREVIEWED:
             raise ValidationError(f"该导入文件的状态为“{locked.get_status_display()}”，不能导入。")
+        rows = exam_score_import_rows(record=locked)
         good, errors = _validate_score_rows(campaign=record.campaign, rows=rows)
         if errors:
             def reject(r):

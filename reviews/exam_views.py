@@ -335,10 +335,7 @@ def manage_import_preview(request, slug, pk):
     record = get_object_or_404(ExamScoreImport, pk=pk, campaign=campaign)
     rows = []
     if record.status == ExamScoreImport.Status.PREVIEWED:
-        try:
-            rows = services.exam_score_import_rows(record=record)[:PREVIEW_ROWS]
-        except ValidationError as exc:
-            _fail(request, exc)
+        rows = services.exam_score_import_rows(record=record)[:PREVIEW_ROWS]
     return render(request, "reviews/exam/import_preview.html", {
         "campaign": campaign, "record": record, "rows": rows, "preview_rows": PREVIEW_ROWS})
 
