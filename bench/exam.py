@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SMALL_BANK, BIG_BANK = 60, 5000
 IMPORT_ROWS = 10_000
-REPEATS = 3
+REPEATS = 5
 IMPORT_LIMIT = 2.0
 
 
@@ -95,15 +95,13 @@ def count_queries(func) -> int:
     return len(ctx.captured_queries)
 
 
-def median_time(func, *, setup=None) -> float:
-    times = []
-    for _ in range(REPEATS):
-        if setup:
-            setup()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed(func, *, setup=None) -> float:
+    """The time of one call (after `setup`, which is not timed)."""
+    if setup:
+        setup()
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
 
 
 def main() -> int:
@@ -212,15 +210,16 @@ def run() -> int:
     def confirm():
         services.exam_score_import_confirm(record=records[-1], actor=secretariat)
 
-    t_bare = median_time(bare, setup=clear)
-    t_preview = median_time(preview, setup=clear)
-    assert records[-1].error_report == [], records[-1].error_report[:3]
-
-    def fresh_preview():
+    # Interleaved, so that a busy machine slows both sides alike.
+    t_bares, t_previews, t_confirms = [], [], []
+    for _ in range(REPEATS):
         clear()
-        preview()
-
-    t_confirm = median_time(confirm, setup=fresh_preview)
+        t_bares.append(timed(bare, setup=clear))
+        clear()
+        t_previews.append(timed(preview))
+        assert records[-1].error_report == [], records[-1].error_report[:3]
+        t_confirms.append(timed(confirm))
+    t_bare, t_preview, t_confirm = (statistics.median(t) for t in (t_bares, t_previews, t_confirms))
     assert StageScore.objects.filter(application__campaign=external).count() == IMPORT_ROWS
     ratio = t_confirm / t_bare
     print(f"\nImporting {IMPORT_ROWS:,} exam scores on {connection.vendor} (median of {REPEATS}; ratio to a bare "

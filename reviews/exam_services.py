@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from applicants.models import Application
+from certification.bulk_import import RowInvalid, SetBasedImporter, run_set_based_import
 from certification.workflow import audit, transition
 
 from .exam_models import (
@@ -486,54 +487,90 @@ def _read_score_rows(data: bytes, file_name: str) -> list[tuple[int, str, object
         book.close()
 
 
-def _validate_score_rows(*, campaign, rows) -> tuple[list[dict], list[dict]]:
-    """Resolve every application number with one query and check each row; returns (good rows, errors)."""
-    numbers = {r[1] for r in rows if r[1]}
-    known = {}
-    for chunk_start in range(0, len(numbers), 5000):
-        chunk = list(numbers)[chunk_start:chunk_start + 5000]
-        known.update({n: (pk, st) for n, pk, st in Application.objects.filter(campaign=campaign, number__in=chunk)
-                      .values_list("number", "pk", "status")})
-    seen: dict[str, int] = {}
-    good, errors = [], []
-    for row_no, number, raw_score, raw_absent in rows:
-        problems = []
-        if not number:
-            problems.append("申报编号不能为空。")
-        elif number in seen:
-            problems.append(f"申报编号“{number}”与第{seen[number]}行重复。")
-        elif number not in known:
-            problems.append(f"申报编号“{number}”不是本认证活动的申请。")
-        elif known[number][1] != Application.Status.EXAM:
-            problems.append(f"申报编号“{number}”的申请当前状态为“{Application.Status(known[number][1]).label}”，"
-                            "不在笔试阶段。")
-        if number and number not in seen:
-            seen[number] = row_no
+class ExamScoreImporter(SetBasedImporter):
+    """The exam-score rows on the shared set-based path (`certification.bulk_import`): every application
+    number of the chunk resolved in one query (per 5,000), each row checked in Python (also against earlier
+    rows: duplicates), all scores written with one upsert. With `writes=False` it only checks (the preview)."""
+
+    def __init__(self, *, campaign, import_pk: int | None = None, writes: bool = True):
+        self.campaign, self.import_pk, self.writes = campaign, import_pk, writes
+        self.reset()
+
+    def reset(self):
+        self.known: dict[str, tuple[int, str]] = {}
+        self.seen: dict[str, int] = {}
+        self.planned: list[dict] = []
+
+    def prefetch(self, rows):
+        numbers = list({r["number"] for r in rows if r["number"]})
+        for start in range(0, len(numbers), 5000):
+            self.known.update({n: (pk, st) for n, pk, st in Application.objects.filter(
+                campaign=self.campaign, number__in=numbers[start:start + 5000]).values_list("number", "pk", "status")})
+
+    def plan_row(self, number, row):
+        problems = {}
+        app_no, row_no = row["number"], row["row"]
+        if not app_no:
+            problems[SCORE_COLUMNS["number"]] = "申报编号不能为空。"
+        elif app_no in self.seen:
+            problems[SCORE_COLUMNS["number"]] = f"申报编号“{app_no}”与第{self.seen[app_no]}行重复。"
+        elif app_no not in self.known:
+            problems[SCORE_COLUMNS["number"]] = f"申报编号“{app_no}”不是本认证活动的申请。"
+        elif self.known[app_no][1] != Application.Status.EXAM:
+            label = Application.Status(self.known[app_no][1]).label
+            problems[SCORE_COLUMNS["number"]] = f"申报编号“{app_no}”的申请当前状态为“{label}”，不在笔试阶段。"
+        if app_no and app_no not in self.seen:
+            self.seen[app_no] = row_no
+        raw_score = row["score"]
         score_text = _cell_text(raw_score)
-        absent = raw_absent.lower() in ABSENT_WORDS or score_text == "缺考"
+        absent = row["absent"].lower() in ABSENT_WORDS or score_text == "缺考"
         score = None
         if absent:
             if score_text not in ("", "缺考"):
-                problems.append(f"标为缺考的考生不应有成绩（成绩“{score_text}”）。")
+                problems[SCORE_COLUMNS["score"]] = f"标为缺考的考生不应有成绩（成绩“{score_text}”）。"
         elif score_text == "":
-            problems.append("成绩为空：请填写0–100的分数，或在“缺考”列填“是”。")
+            problems[SCORE_COLUMNS["score"]] = "成绩为空：请填写0–100的分数，或在“缺考”列填“是”。"
         else:
             try:
                 score = Decimal(str(raw_score) if isinstance(raw_score, int | float) else score_text)
                 if not score.is_finite():
                     raise InvalidOperation
             except (InvalidOperation, ValueError):
-                problems.append(f"成绩“{score_text}”不是数字。")
+                problems[SCORE_COLUMNS["score"]] = f"成绩“{score_text}”不是数字。"
             else:
                 if score < 0 or score > 100:
-                    problems.append(f"成绩 {score_text} 超出0–100的范围。")
+                    problems[SCORE_COLUMNS["score"]] = f"成绩 {score_text} 超出0–100的范围。"
                 score = score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
         if problems:
-            errors.append({"row": row_no, "number": number, "messages": problems})
-        else:
-            good.append({"row": row_no, "number": number, "application": known[number][0],
-                         "score": None if absent else str(score), "absent": absent})
-    return good, errors
+            raise RowInvalid(problems)
+        self.planned.append({"row": row_no, "application": self.known[app_no][0], "score": score,
+                             "absent": absent})
+        return "new"
+
+    def write(self, *, actor):
+        if not self.writes or not self.planned:
+            return
+        now = timezone.now()
+        StageScore.objects.bulk_create(
+            [StageScore(application_id=p["application"], stage=Stage.EXAM, absent=p["absent"], score=p["score"],
+                        updated_at=now, detail={"source": "import", "import": self.import_pk, "row": p["row"]})
+             for p in self.planned],
+            update_conflicts=True, unique_fields=["application", "stage"],
+            update_fields=["score", "absent", "detail", "updated_at"], batch_size=2000)
+
+
+def _check_score_rows(*, campaign, rows, import_pk=None, writes=False):
+    """Run the rows through the set-based importer as ONE chunk; returns (planned rows, errors by Excel row).
+    The caller decides whether what was written stays (all rows or none)."""
+    importer = ExamScoreImporter(campaign=campaign, import_pk=import_pk, writes=writes)
+    outcome = run_set_based_import(
+        importer=importer, actor=None, chunk_rows=len(rows) + 1, first_row=0,
+        rows=[{"row": r[0], "number": r[1], "score": r[2], "absent": r[3]} for r in rows])
+    by_row: dict[int, dict] = {}
+    for index, _column, messages in outcome.errors:  # the helper numbers rows from first_row=0: an index
+        row_no, number = rows[index][0], rows[index][1]
+        by_row.setdefault(row_no, {"row": row_no, "number": number, "messages": []})["messages"] += messages
+    return importer.planned, sorted(by_row.values(), key=lambda e: e["row"])
 
 
 def _imports_allowed(campaign) -> None:
@@ -557,7 +594,7 @@ def exam_score_import_preview(*, campaign, upload, actor) -> ExamScoreImport:
     rows = _read_score_rows(upload.read(), name)
     if not rows:
         raise ValidationError(f"文件“{name}”中没有数据行。")
-    good, errors = _validate_score_rows(campaign=campaign, rows=rows)
+    good, errors = _check_score_rows(campaign=campaign, rows=rows)
     upload.seek(0)
     with transaction.atomic():
         record = ExamScoreImport(campaign=campaign, original_name=name, uploaded_by=actor, row_count=len(rows),
@@ -585,11 +622,18 @@ IMPORT_TRANSITIONS = {
 }
 
 
+class _Rejected(Exception):
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
 def exam_score_import_confirm(*, record: ExamScoreImport, actor) -> ExamScoreImport:
     """Write every row of a previewed file, or none: the rows read at preview are checked again inside one
     transaction (the data may have changed since the preview) and any bad row stops the whole import.
 
-    Set-based: references resolved with one query (per 5,000 numbers), all scores written with one upsert."""
+    Set-based (`certification.bulk_import`, the whole file as one chunk): references resolved with one query
+    per 5,000 numbers, all scores written with one upsert; rolled back together when any row is refused."""
     _imports_allowed(record.campaign)
     if record.status != ExamScoreImport.Status.PREVIEWED:
         raise ValidationError(f"该导入文件的状态为“{record.get_status_display()}”，不能导入。")
@@ -598,8 +642,15 @@ def exam_score_import_confirm(*, record: ExamScoreImport, actor) -> ExamScoreImp
         if locked.status != ExamScoreImport.Status.PREVIEWED:
             raise ValidationError(f"该导入文件的状态为“{locked.get_status_display()}”，不能导入。")
         rows = exam_score_import_rows(record=locked)
-        good, errors = _validate_score_rows(campaign=record.campaign, rows=rows)
-        if errors:
+        try:
+            with transaction.atomic():
+                good, errors = _check_score_rows(campaign=record.campaign, rows=rows, import_pk=record.pk,
+                                                 writes=True)
+                if errors:
+                    raise _Rejected(errors)  # undoes what the importer wrote: all rows or none
+        except _Rejected as rejected:
+            errors = rejected.errors
+
             def reject(r):
                 r.error_report = errors
 
@@ -609,22 +660,14 @@ def exam_score_import_confirm(*, record: ExamScoreImport, actor) -> ExamScoreImp
             failed = ValidationError(f"导入未执行：有{len(errors)}行错误，全部数据均未导入。", code="rows_invalid")
             failed.error_rows = errors
         else:
-            now = timezone.now()
-            StageScore.objects.bulk_create(
-                [StageScore(application_id=r["application"], stage=Stage.EXAM, absent=r["absent"],
-                            score=None if r["absent"] else Decimal(r["score"]), updated_at=now,
-                            detail={"source": "import", "import": record.pk, "row": r["row"]})
-                 for r in good],
-                update_conflicts=True, unique_fields=["application", "stage"],
-                update_fields=["score", "absent", "detail", "updated_at"], batch_size=2000)
+            absent = sum(g["absent"] for g in good)
 
             def done(r):
-                r.imported_at, r.error_report = now, []
-                r.absent_count = sum(g["absent"] for g in good)
+                r.imported_at, r.error_report, r.absent_count = timezone.now(), [], absent
 
             locked = transition(instance=locked, to=ExamScoreImport.Status.IMPORTED, actor=actor,
                                 allowed=IMPORT_TRANSITIONS, action="reviews.exam.imported", apply=done,
-                                reason=f"{len(good)}行，其中缺考{sum(g['absent'] for g in good)}人")
+                                reason=f"{len(good)}行，其中缺考{absent}人")
             failed = None
     record.refresh_from_db()
     if failed is not None:
