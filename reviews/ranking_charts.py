@@ -26,9 +26,9 @@ def bar_chart(*, title: str, rows: list[tuple[str, float | Decimal, str]], max_v
           LABEL_W + 6 + BAR_W * float(value) / top, text) for i, (label, value, text) in enumerate(rows)))
     return format_html(
         '<figure class="svg-chart"{}><figcaption>{}</figcaption>'
-        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {} {}" width="100%" '
-        'style="max-width:{}px" font-size="13">'
-        '<title>{}</title><style>.bar-fill{{fill:#2f6fdf}} text{{fill:#1d2939}}</style>{}</svg></figure>',
+        '<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{}" viewBox="0 0 {} {}" '
+        'width="{}" font-size="13">'
+        '<title>{}</title>{}</svg></figure>',
         mark_safe(f' id="{css_id}"') if css_id else "", title, title, width, height, width, title, bars)
 
 
