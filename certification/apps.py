@@ -10,3 +10,10 @@ class CertificationConfig(AppConfig):
         from . import logcodes, logdisplay
 
         logdisplay.register(logcodes.LABELS)
+
+        from django.conf import settings
+
+        from .export_formats import CSV, XLSX
+
+        # django-import-export reads this on every admin export/import: formula cells neutralised (issue 9.7).
+        settings.IMPORT_EXPORT_FORMATS = [CSV, XLSX]

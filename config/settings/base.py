@@ -274,6 +274,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# Admin exports (django-import-export): CSV and XLSX only, every cell a spreadsheet would evaluate neutralised
+# by certification.export_formats (the flag makes the library call its escaping, which ours replaces). The
+# format classes are set as IMPORT_EXPORT_FORMATS by CertificationConfig.ready(): settings import no app code.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+
 # Payment provider settings (see payments/providers).
 PAYMENT_SANDBOX_SECRET = secret_env("PAYMENT_SANDBOX_SECRET", default="") or SECRET_KEY
 # Providers offered to applicants, as dotted paths. The sandbox is for development and tests only.
