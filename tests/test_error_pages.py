@@ -39,3 +39,19 @@ def test_500_is_chinese_in_the_site_layout(settings):
     assert response.status_code == 500 and _is_site_page(page)
     assert "服务器出错" in page and 'href="/"' in page
     assert "Server Error" not in page
+
+
+def test_a_field_error_is_announced_next_to_its_field(client, applicant):
+    """Issue 7 item 14: the invalid input says so (aria-invalid) and points at its own error message, which is
+    rendered right after it; help text is tied the same way."""
+    import re
+
+    client.force_login(applicant)
+    page = client.post("/me/profile/", {"full_name": "张三", "id_number": "320102198001011230",
+                                        "category": "school_teacher"}).content.decode()
+    field = re.search(r'<input[^>]*name="id_number"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and 'aria-describedby="id_id_number_error"' in field
+    after = page[page.index(field) + len(field):][:400]
+    assert after.startswith('<ul class="errorlist" id="id_id_number_error">') and "校验位" in after
+    statement = re.search(r'<textarea[^>]*name="statement"[^>]*>', page).group(0)
+    assert 'aria-describedby="id_statement_helptext"' in statement and 'id="id_statement_helptext"' in page

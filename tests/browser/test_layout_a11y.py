@@ -88,6 +88,17 @@ def _check(page, url, *, phone_scroll: bool, problems: list, status=None):
                 .slice(0, 3)
                 .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))""")
             problems.append(f"{url}: page is {widths[0]} px wide at {widths[1]} px ({wide})")
+        # Table headers, badges and buttons stay on one line (no "认证活/动", no header one character a line).
+        wrapped = page.evaluate("""() => [...document.querySelectorAll('th, .tag, button, a.button')]
+            .filter(e => e.offsetParent !== null && !e.closest('table.stack thead'))
+            .filter(e => {
+                const r = document.createRange(); r.selectNodeContents(e);
+                const rects = [...r.getClientRects()].filter(x => x.width > 0);
+                return new Set(rects.map(x => Math.round(x.bottom))).size > 1;
+            })
+            .slice(0, 3).map(e => e.tagName + ' ' + e.textContent.trim().slice(0, 12))""")
+        if wrapped:
+            problems.append(f"{url}: wraps at 390 px: {wrapped}")
     results = Axe().run(page)
     for v in results.response["violations"]:
         if v["impact"] in ("serious", "critical"):
