@@ -123,7 +123,7 @@ def test_every_page_fits_a_phone_and_passes_axe(world, live_server, browser):
     _login(page, base, world["applicant"])
     for path in ["/", f"/campaigns/{demo['senior'].slug}/", "/me/", "/me/profile/",
                  f"/me/self-check/?campaign={demo['senior'].slug}", "/me/self-check/",
-                 f"/me/applications/{app.pk}/", "/orders/", f"/orders/{order.number}/", "/exam/",
+                 f"/me/applications/{app.pk}/", "/orders/", f"/orders/{order.number}/", "/exam/", "/review/my-results/",
                  "/accounts/password/change/"]:
         _check(page, base + path, phone_scroll=True, problems=problems)
     _check(page, base + "/workbench/", phone_scroll=True, problems=problems, status=403)
@@ -140,14 +140,16 @@ def test_every_page_fits_a_phone_and_passes_axe(world, live_server, browser):
                  f"/workbench/campaigns/{demo['senior'].slug}/edit/", "/workbench/campaigns/new/",
                  "/workbench/outbox/", "/orders/manage/", f"/orders/manage/{order.number}/",
                  "/review/eligibility/", "/review/experts/", "/review/portfolio/",
-                 f"/review/portfolio/{demo['senior'].slug}/", "/exam/manage/",
-                 f"/exam/manage/{demo['senior'].slug}/"]:
+                 f"/review/portfolio/{demo['senior'].slug}/", f"/review/portfolio/{demo['senior'].slug}/calibration/",
+                 "/exam/manage/", f"/exam/manage/{demo['senior'].slug}/", f"/exam/manage/{demo['senior'].slug}/import/",
+                 f"/review/eligibility/{app.pk}/", "/review/results/", f"/review/results/{demo['senior'].slug}/",
+                 f"/review/defense/{demo['senior'].slug}/"]:
         _check(page, base + path, phone_scroll=False, problems=problems)
     _login(page, base, world["jiangsu"])
     for path in ["/workbench/", "/orders/manage/", "/review/eligibility/"]:
         _check(page, base + path, phone_scroll=False, problems=problems)
     _login(page, base, world["expert"])
-    for path in ["/expert/", "/review/tasks/"]:
+    for path in ["/expert/", "/review/tasks/", "/review/defense/mine/"]:
         _check(page, base + path, phone_scroll=False, problems=problems)
     _login(page, base, world["supervisor"])
     _check(page, base + "/supervision/", phone_scroll=False, problems=problems)
