@@ -36,7 +36,7 @@ def main(fmt: str, user_pk: int) -> None:
     start = time.perf_counter()
     if fmt == "csv":
         response = exports.csv_streaming_response(order_export_source(user=user, params={}))
-        rows = -1  # the header line
+        rows = -2  # the byte-order mark and the header line
         with open(os.devnull, "wb") as sink:
             for chunk in response.streaming_content:
                 sink.write(chunk)

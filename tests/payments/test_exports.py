@@ -100,3 +100,32 @@ def test_export_pages_refuse_applicants(client, hostile_orders):
     client.force_login(hostile_orders[0].applicant)
     assert client.post(reverse("payments:staff_orders_export")).status_code == 403
     assert client.get(reverse("payments:staff_orders"), {"export": "csv"}).status_code == 403
+
+
+@pytest.mark.worker
+def test_real_celery_worker_builds_the_xlsx_export(transactional_db, tmp_path, settings, make_user):
+    import time
+
+    from certification import exports
+    from certification.seed import load_seed_campaigns
+    from config.celery_app import app
+    from tests.test_infrastructure import _celery_worker
+
+    load_seed_campaigns()
+    national = make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会")
+    # Not eager here: the job waits for the worker (the service's own message goes to the in-memory broker).
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        job = exports.export_job_create(kind="payments.orders", params={}, actor=national)
+    finally:
+        app.conf.task_always_eager = eager
+    assert job.status == ExportJob.Status.QUEUED
+    with _celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
+        send(job.pk, task="certification.tasks.run_export")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and job.in_progress:
+            assert worker.poll() is None, log_path.read_text()
+            time.sleep(0.3)
+            job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE, (job.failure_message, log_path.read_text())
+    assert job.file.name.startswith("exports/") and job.file.open("rb").read(2) == b"PK"
