@@ -155,3 +155,69 @@ def test_expert_scores_only_on_their_own_panel_through_the_page(client, senior, 
     client.post(reverse("reviews:defense_score", args=[a.pk]), {"score": "88.5"})
     assert DefenseScore.objects.get().score == Decimal("88.50")
     assert a.stage_scores.get(stage="defense").score == Decimal("88.50")
+
+
+def test_defense_page_actions_and_their_chinese_errors(client, senior, scored, national_secretariat, seeded,
+                                                       django_capture_on_commit_callbacks):
+    from reviews.models import DefenseBooking, DefenseSettings, StageScore
+    from reviews.services import expert_create
+
+    _login(client, national_secretariat)
+    url = reverse("reviews:defense_manage", args=[senior.slug])
+
+    def act(action, data=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("reviews:defense_action", args=[senior.slug, action]), data or {},
+                                   follow=True)
+        return response.content.decode()
+
+    a = scored(senior, S.SHORTLISTED, portfolio=80, exam=70, unit="乙中学")
+    b = scored(senior, S.SHORTLISTED, portfolio=70, exam=60, unit="丙中学")
+    assert "已创建" in act("panel", {"name": "一组"})
+    assert "该认证活动已有同名答辩组" in act("panel", {"name": "一组"})
+    panel = senior.defense_panels.get()
+    judge = expert_create(authority=senior.authority, actor=national_secretariat, email="j@example.cn",
+                          full_name="评委乙", unit="乙中学")
+    assert "评委已加入答辩组" in act("member", {"panel": panel.pk, "expert": judge.pk})
+    page = act("slot", {"panel": panel.pk, "starts_at": "2023-09-10T10:00", "ends_at": "2023-09-10T09:00",
+                        "meeting_url": "https://m.example.cn/1", "capacity": 2})
+    assert "结束时间必须晚于开始时间" in page
+    assert "答辩时段已创建" in act("slot", {"panel": panel.pk, "starts_at": "2023-09-10T09:00",
+                                           "ends_at": "2023-09-10T10:00", "meeting_url": "https://m.example.cn/1",
+                                           "capacity": 2})
+    slot = panel.slots.get()
+    # a works where the only judge works: automatic scheduling leaves a for the secretariat, by hand is refused.
+    page = act("auto")
+    assert "已自动安排1人" in page and "请手动安排：" + a.number in page
+    assert "该答辩组评委需回避：评委乙：专家与申请人同一单位" in act("manual", {"application": a.pk, "slot": slot.pk})
+    assert DefenseBooking.objects.get().application == b
+    assert "已登记" in act("absent", {"application": a.pk})
+    assert StageScore.objects.get(application=a, stage="defense").absent
+    assert "答辩计分规则已保存" in act("settings", {"aggregation": DefenseSettings.Aggregation.MEAN})
+    assert 'class="msg error"' in act("settings", {"aggregation": "median"})  # not a rule of ours: refused
+    assert DefenseSettings.objects.get(campaign=senior).aggregation == DefenseSettings.Aggregation.MEAN
+    assert "已向1位申请人发送答辩安排" in act("announce")
+    page = client.get(url).content.decode()
+    assert b.number in page and "缺席" in page and "评委乙（乙中学）" in page
+    # A campaign without a defense has no defense page.
+    js = seeded["jiangsu-junior-2024"]
+    client.force_login(make_js_secretariat(js))
+    assert client.get(reverse("reviews:defense_manage", args=[js.slug])).status_code == 404
+
+
+def make_js_secretariat(campaign):
+    from certification.models import User
+
+    return User.objects.create_user(email="js-sec@example.cn", password="x", role=Role.PROVINCIAL_SECRETARIAT,
+                                    authority=campaign.authority)
+
+
+def test_start_exam_from_the_ranking_page(client, seeded, scored, jiangsu_secretariat):
+    js = seeded["jiangsu-junior-2024"]
+    a = scored(js, S.PORTFOLIO_REVIEW, portfolio=75)
+    _login(client, jiangsu_secretariat)
+    page = client.post(reverse("reviews:ranking_action", args=[js.slug, "start_exam"]), follow=True)
+    assert "已将完成业绩成果评审的申请移入笔试环节" in page.content.decode()
+    a.refresh_from_db()
+    assert a.status == S.EXAM
+    assert client.post(reverse("reviews:ranking_action", args=[js.slug, "nonsense"])).status_code == 404
