@@ -1,6 +1,7 @@
 """Admin for the exam: the question bank (with XLSX import/export) and sessions. Papers and answers are
 read-only here: they change only through the exam services."""
 
+from django import forms
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
@@ -18,11 +19,28 @@ class QuestionItemAdmin(ImportExportModelAdmin):
     search_fields = ["code", "stem", "topic"]
 
 
+class ExamSessionAdminForm(forms.ModelForm):
+    class Meta:
+        model = ExamSession
+        fields = ["campaign", "title", "mode", "starts_at", "ends_at", "duration_minutes", "blueprint", "rules"]
+
+    def clean(self):
+        cleaned = super().clean()
+        from .exam_services import exam_session_change_error
+
+        for field, value in cleaned.items():
+            setattr(self.instance, field, value)
+        error = exam_session_change_error(self.instance)
+        if error:
+            raise forms.ValidationError(error)
+        return cleaned
+
+
 @admin.register(ExamSession)
 class ExamSessionAdmin(admin.ModelAdmin):
+    form = ExamSessionAdminForm
     list_display = ["title", "campaign", "mode", "starts_at", "ends_at", "duration_minutes"]
     list_filter = ["mode"]
-    autocomplete_fields = []
 
     def save_model(self, request, obj, form, change):
         from .exam_services import exam_session_save

@@ -153,15 +153,22 @@ def blueprint_errors(blueprint, *, level: str | None) -> list[str]:
     return errors
 
 
-def exam_session_save(*, session: ExamSession, actor) -> ExamSession:
-    """Create or change a campaign's exam session. The window and blueprint can no longer change once any
-    candidate has started."""
+def exam_session_change_error(session: ExamSession) -> str | None:
+    """Why this change of a session is refused, or None: once a candidate has started, the mode, start,
+    duration and blueprint stay as they were (the end may still move, e.g. to give everyone more time)."""
     if session.pk and ExamPaper.objects.filter(session=session).exclude(status=P.NOT_STARTED).exists():
         before = ExamSession.objects.get(pk=session.pk)
-        changed = [f for f in ("mode", "starts_at", "duration_minutes", "blueprint")
-                   if getattr(before, f) != getattr(session, f)]
-        if changed:
-            raise ValidationError("已有考生开始作答，不能再修改考试方式、开考时间、时长或组卷规则。")
+        if any(getattr(before, f) != getattr(session, f)
+               for f in ("mode", "starts_at", "duration_minutes", "blueprint")):
+            return "已有考生开始作答，不能再修改考试方式、开考时间、时长或组卷规则。"
+    return None
+
+
+def exam_session_save(*, session: ExamSession, actor) -> ExamSession:
+    """Create or change a campaign's exam session (see `exam_session_change_error`)."""
+    error = exam_session_change_error(session)
+    if error:
+        raise ValidationError(error, code="session_started")
     with transaction.atomic():
         session.full_clean()
         session.save()

@@ -428,3 +428,23 @@ def test_exam_page_queries_do_not_grow_with_the_bank(client, papers, senior):
     with CaptureQueriesContext(connection) as big:
         _page(client, paper)
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+# --- admin ----------------------------------------------------------------------------------------------
+
+def test_admin_refuses_to_change_a_started_session_with_a_message(client, papers, session, make_user):
+    from certification.models import Role
+
+    admin_user = make_user(Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    services.exam_paper_start(paper=papers[0], actor=None)
+    url = reverse("admin:reviews_examsession_change", args=[session.pk])
+    start, end = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    form = {"campaign": session.campaign_id, "title": session.title, "mode": "online",
+            "starts_at_0": f"{start:%Y-%m-%d}", "starts_at_1": f"{start:%H:%M:%S}",
+            "ends_at_0": f"{end:%Y-%m-%d}", "ends_at_1": f"{end:%H:%M:%S}",
+            "duration_minutes": 90, "blueprint": '[{"kind": "single", "topic": "", "count": 5}]', "rules": ""}
+    page = client.post(url, form)
+    assert page.status_code == 200 and "已有考生开始作答" in page.content.decode()
+    assert ExamSession.objects.get(pk=session.pk).duration_minutes == 30
+    assert client.get(reverse("admin:reviews_questionitem_import")).status_code == 200
