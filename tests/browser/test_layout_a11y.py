@@ -115,7 +115,7 @@ def test_every_page_fits_a_phone_and_passes_axe(world, live_server, browser):
 
     # Anonymous visitor.
     for path in ["/", f"/campaigns/{demo['senior'].slug}/", f"/campaigns/{demo['junior'].slug}/",
-                 "/accounts/signup/", "/accounts/login/", "/accounts/password/reset/"]:
+                 "/accounts/signup/", "/accounts/login/", "/accounts/password/reset/", "/notices/", "/verify/"]:
         _check(page, base + path, phone_scroll=True, problems=problems)
     _check(page, base + "/no-such-page/", phone_scroll=True, problems=problems, status=404)
 
@@ -124,6 +124,7 @@ def test_every_page_fits_a_phone_and_passes_axe(world, live_server, browser):
     for path in ["/", f"/campaigns/{demo['senior'].slug}/", "/me/", "/me/profile/",
                  f"/me/self-check/?campaign={demo['senior'].slug}", "/me/self-check/",
                  f"/me/applications/{app.pk}/", "/orders/", f"/orders/{order.number}/", "/exam/", "/review/my-results/",
+                 "/certificates/",
                  "/accounts/password/change/"]:
         _check(page, base + path, phone_scroll=True, problems=problems)
     _check(page, base + "/workbench/", phone_scroll=True, problems=problems, status=403)
@@ -143,7 +144,7 @@ def test_every_page_fits_a_phone_and_passes_axe(world, live_server, browser):
                  f"/review/portfolio/{demo['senior'].slug}/", f"/review/portfolio/{demo['senior'].slug}/calibration/",
                  "/exam/manage/", f"/exam/manage/{demo['senior'].slug}/", f"/exam/manage/{demo['senior'].slug}/import/",
                  f"/review/eligibility/{app.pk}/", "/review/results/", f"/review/results/{demo['senior'].slug}/",
-                 f"/review/defense/{demo['senior'].slug}/"]:
+                 f"/review/defense/{demo['senior'].slug}/", f"/workbench/publication/{demo['senior'].slug}/"]:
         _check(page, base + path, phone_scroll=False, problems=problems)
     _login(page, base, world["jiangsu"])
     for path in ["/workbench/", "/orders/manage/", "/review/eligibility/"]:
@@ -152,7 +153,8 @@ def test_every_page_fits_a_phone_and_passes_axe(world, live_server, browser):
     for path in ["/expert/", "/review/tasks/", "/review/defense/mine/"]:
         _check(page, base + path, phone_scroll=False, problems=problems)
     _login(page, base, world["supervisor"])
-    _check(page, base + "/supervision/", phone_scroll=False, problems=problems)
+    for path in ["/supervision/", "/supervision/complaints/"]:
+        _check(page, base + path, phone_scroll=False, problems=problems)
     context.close()
     if os.environ.get("A11Y_REPORT"):  # a full list while fixing: the assertion message gets truncated
         with open(os.environ["A11Y_REPORT"], "w") as fh:
