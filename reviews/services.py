@@ -422,8 +422,12 @@ def _progress(job, percent):
     AssignmentJob.objects.filter(pk=job.pk).update(progress=percent)
 
 
-def assignment_run(*, campaign: Campaign, actor=None, job: AssignmentJob | None = None) -> dict:
-    """Staff every unscored dossier up to N experts. Re-running only fills what is missing."""
+def assignment_run(*, campaign: Campaign, actor=None, job: AssignmentJob | None = None,
+                   start_portfolio: bool = True) -> dict:
+    """Staff every unscored dossier up to N experts. Re-running only fills what is missing.
+
+    The assignments are written in one transaction (experts see their queue at once); then, with
+    `start_portfolio`, the dossiers that got experts enter 业绩成果评审 one by one (`portfolio_start`)."""
     review_settings = review_settings_get(campaign=campaign)
     need_n = review_settings.experts_per_dossier
     wanted = set(review_settings.specialties or [])
@@ -463,21 +467,42 @@ def assignment_run(*, campaign: Campaign, actor=None, job: AssignmentJob | None 
     if job:
         _progress(job, 50)
     now = timezone.now()
-    app_by_pk = {a.pk: a for a in apps}
     with transaction.atomic():
         Assignment.objects.bulk_create([Assignment(application_id=d, expert_id=e, campaign=campaign, created_at=now)
                                         for d, e in plan.pairs], batch_size=1000)
-        # Scoring starts: dossiers with experts enter 业绩成果评审.
-        starting = sorted({d for d, _ in plan.pairs if app_by_pk[d].status == S.ELIGIBLE})
-        for i, pk in enumerate(starting):
-            application_transition(application=app_by_pk[pk], to=S.PORTFOLIO_REVIEW, actor=actor,
-                                   action="reviews.portfolio.started", template=None)
-            if job and i % 500 == 0:
-                _progress(job, 50 + 45 * i // max(1, len(starting)))
+    if job:
+        _progress(job, 60)
+    if start_portfolio:
+        portfolio_start(campaign=campaign, actor=actor, job=job)
     by_number = {a.pk: a.number or str(a.pk) for a in apps}
     return {"dossiers": sum(1 for n in needs if n.needed), "assigned": len(plan.pairs),
             "unstaffed": [{"application": pk, "number": by_number[pk], "reason": reason}
                           for pk, reason in sorted(plan.unstaffed.items(), key=lambda kv: by_number[kv[0]])]}
+
+
+PORTFOLIO_START_CHUNK = 500
+
+
+def portfolio_start(*, campaign: Campaign, actor=None, job: AssignmentJob | None = None) -> int:
+    """Scoring starts: eligible regular dossiers that have experts move to 业绩成果评审, each through the
+    application's transition (own lock, audit entry). Idempotent; progress from 60 to 100 % on a job."""
+    pks = list(Application.objects.filter(campaign=campaign, status=S.ELIGIBLE, track=Application.Track.REGULAR,
+                                          assignments__status__in=LOAD_STATUSES)
+               .distinct().order_by("pk").values_list("pk", flat=True))
+    moved = 0
+    for start in range(0, len(pks), PORTFOLIO_START_CHUNK):
+        # One commit per chunk; each transition is its own savepoint, so one refusal leaves the others.
+        with transaction.atomic():
+            for pk in pks[start:start + PORTFOLIO_START_CHUNK]:
+                try:
+                    application_transition(application=Application(pk=pk), to=S.PORTFOLIO_REVIEW, actor=actor,
+                                           action="reviews.portfolio.started", template=None)
+                    moved += 1
+                except ValidationError:
+                    continue  # withdrawn or moved meanwhile
+        if job:
+            _progress(job, 60 + 40 * min(len(pks), start + PORTFOLIO_START_CHUNK) // len(pks))
+    return moved
 
 
 def assignment_job_run(*, job_id: int) -> AssignmentJob:
