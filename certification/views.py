@@ -121,7 +121,8 @@ def outbox(request):
 @permission_required("certification.expert_home")
 def expert_home(request):
     return render(request, "certification/role_home.html", {
-        "title": "评审专家工作台", "lead": "分配给您的申报书将在评审开始后出现在这里。"})
+        "title": "评审专家工作台", "lead": "分配给您的申报书在“评审任务”中。",
+        "link": (reverse("reviews:expert_tasks"), "进入评审任务")})
 
 
 @permission_required("certification.supervision_home")

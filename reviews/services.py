@@ -208,7 +208,8 @@ def eligibility_decide(*, applications, actor, outcome: str, reason: str = "", c
             decision.clause = clause
             decision.full_clean()
             decision.save()
-            audit(subject=locked, action="reviews.eligibility.decided", actor=actor,
+            # On the decision, not the application: the applicant's timeline learns of it only on release.
+            audit(subject=decision, action="reviews.eligibility.decided", actor=actor,
                   reason=f"{decision.get_outcome_display()}（待发布）" + (f"：{reason}" if reason else ""))
             decisions.append(decision)
     return decisions
@@ -217,11 +218,12 @@ def eligibility_decide(*, applications, actor, outcome: str, reason: str = "", c
 def eligibility_decision_withdraw(*, application: Application, actor) -> None:
     _require_secretariat_of(actor, application)
     with transaction.atomic():
-        deleted, _ = EligibilityDecision.objects.filter(
-            application=application, status=EligibilityDecision.Status.PENDING).delete()
-        if not deleted:
+        decision = EligibilityDecision.objects.select_for_update().filter(
+            application=application, status=EligibilityDecision.Status.PENDING).first()
+        if decision is None:
             raise ValidationError("没有待发布的审查决定可以撤销。")
-        audit(subject=application, action="reviews.eligibility.decision_withdrawn", actor=actor)
+        audit(subject=decision, action="reviews.eligibility.decision_withdrawn", actor=actor)
+        decision.delete()
 
 
 def eligibility_release(*, actor, campaign: Campaign | None = None) -> dict:
@@ -716,7 +718,9 @@ def portfolio_aggregate(*, application: Application) -> StageScore | None:
     if len(totals) >= 2 and spread > review_settings.tolerance:
         if not arbiters:
             arbiter = _pick_expert(application=application, exclude=set(), role=Assignment.Role.ARBITER)
-            audit(subject=application, action="reviews.portfolio.arbitration_needed", actor=None,
+            # Review internals stay off the applicant's timeline: the entry hangs on the arbiter's assignment
+            # (or, when no expert is free, on the last review submitted).
+            audit(subject=arbiter or submitted[-1].review, action="reviews.portfolio.arbitration_needed", actor=None,
                   reason=f"专家评分相差{spread}分，超过容许值{review_settings.tolerance}分"
                          + ("，已增派仲裁专家。" if arbiter else "，暂无可增派的专家，请秘书处手工分配。"))
             return None
@@ -736,7 +740,8 @@ def portfolio_aggregate(*, application: Application) -> StageScore | None:
     detail["parts"] = parts
     stage_score, _ = StageScore.objects.update_or_create(application=application, stage=Stage.PORTFOLIO,
                                                          defaults={"score": score, "detail": detail})
-    audit(subject=application, action="reviews.portfolio.scored", actor=None)
+    audit(subject=stage_score, action="reviews.portfolio.scored", actor=None,
+          reason=f"{score}（{detail['rule_label']}）")
     return stage_score
 
 

@@ -31,6 +31,8 @@ def test_decisions_pending_until_released_then_applicants_notified(client, make_
         assert app.status == S.UNDER_REVIEW  # nothing moves before release
     page = client.get(reverse("reviews:eligibility_list")).content.decode()
     assert 'id="pending-count">3<' in page
+    # The applicant's timeline says nothing until the release.
+    assert not AuditEntry.objects.for_object(a).filter(action__startswith="reviews.eligibility.").exists()
     before = Notification.objects.count()
     client.post(reverse("reviews:eligibility_release"), {})
     statuses = {x.pk: Application.objects.get(pk=x.pk).status for x in (a, b, c)}
@@ -95,7 +97,7 @@ def test_exceptional_track_pass_skips_scored_stages(make_under_review, national_
     a.refresh_from_db()
     assert a.status == S.CERTIFIED
     assert list(AuditEntry.objects.for_object(a).filter(action__startswith="reviews.eligibility.")
-                .values_list("to_state", flat=True)) == ["", S.ELIGIBLE, S.CERTIFIED]
+                .values_list("to_state", flat=True)) == [S.ELIGIBLE, S.CERTIFIED]
 
 
 def test_application_page_shows_everything_with_inline_evidence_and_flags(client, make_under_review,
@@ -107,7 +109,8 @@ def test_application_page_shows_everything_with_inline_evidence_and_flags(client
     snap = dict(b.profile_snapshot, id_number=a.profile_snapshot["id_number"], province="吉林省")
     Application.objects.filter(pk=b.pk).update(profile_snapshot=snap)
     # An entry dated outside the window.
-    a.entries.filter(item_code="B1").update(occurred_on=a.campaign.application_end.replace(year=a.campaign.application_end.year - 20))
+    end = a.campaign.application_end
+    a.entries.filter(item_code="B1").update(occurred_on=end.replace(year=end.year - 20))
     client.force_login(national_secretariat)
     page = client.get(reverse("reviews:eligibility_detail", args=[a.pk])).content.decode()
     assert "附件内容完全相同" in page and b.number in page
