@@ -3,6 +3,7 @@ An application outside the user's authority is a 404 so its existence does not l
 
 import tempfile
 
+from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -189,7 +190,10 @@ def eligibility_release(request):
     return redirect("reviews:eligibility_list")
 
 
-@xframe_options_sameorigin  # shown inline in the review page (the browser's PDF viewer)
+# Shown inline in the review page (the browser's PDF viewer): framable by this site only, and without the
+# HTML pages' CSP (frame-ancestors 'none', object-src 'none'), which would block the viewer on a file response.
+@xframe_options_sameorigin
+@csp_exempt()
 @login_required
 def eligibility_entry_file(request, pk, entry_pk):
     application = _application_for_secretariat(request, pk)
@@ -197,7 +201,10 @@ def eligibility_entry_file(request, pk, entry_pk):
     return private_file_response(entry.attachment, download_name=entry.attachment_name, as_attachment=False)
 
 
-@xframe_options_sameorigin  # shown inline in the review page (the browser's PDF viewer)
+# Shown inline in the review page (the browser's PDF viewer): framable by this site only, and without the
+# HTML pages' CSP (frame-ancestors 'none', object-src 'none'), which would block the viewer on a file response.
+@xframe_options_sameorigin
+@csp_exempt()
 @login_required
 def eligibility_scan_file(request, pk):
     application = _application_for_secretariat(request, pk)
@@ -444,7 +451,10 @@ def expert_task_conflict(request, pk):
     return redirect("reviews:expert_tasks")
 
 
-@xframe_options_sameorigin  # shown inline in the review page (the browser's PDF viewer)
+# Shown inline in the review page (the browser's PDF viewer): framable by this site only, and without the
+# HTML pages' CSP (frame-ancestors 'none', object-src 'none'), which would block the viewer on a file response.
+@xframe_options_sameorigin
+@csp_exempt()
 @login_required
 def expert_task_file(request, pk, entry_pk):
     _require(request, "reviews.view_expert_queue")

@@ -122,6 +122,7 @@ def test_application_page_shows_everything_with_inline_evidence_and_flags(client
     assert "资格自动核验" in page and a.campaign.eligibility_rules["criteria"][0]["clause"] in page
     response = client.get(reverse("reviews:eligibility_entry_file", args=[a.pk, entry.pk]))
     assert response.status_code == 200 and response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'none'" not in response.get("Content-Security-Policy", "")
     assert response["Content-Disposition"].startswith("inline")
     assert b"".join(response.streaming_content) == same
 
