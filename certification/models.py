@@ -324,11 +324,22 @@ class UndeletableQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError(self.model.undeletable_message)
 
+    def update(self, **kwargs):
+        """Evidence is not rewritten in bulk: only the columns the model names in `mutable_fields` may change
+        (None: any). The database's triggers (PostgreSQL) hold the same line for raw SQL."""
+        allowed = self.model.mutable_fields
+        refused = set(kwargs) - set(allowed) if allowed is not None else set()
+        if refused:
+            raise PermissionError(f"{self.model.undeletable_message}（不可修改：{', '.join(sorted(refused))}）")
+        return super().update(**kwargs)
+
 
 class UndeletableModel(models.Model):
     """Records that are evidence (the audit trail, money): never deleted, only reversed or superseded."""
 
     undeletable_message = "该记录不可删除。"
+    # Columns that may still change after the row is written (None: any; an empty tuple: none).
+    mutable_fields: tuple[str, ...] | None = None
     objects = UndeletableQuerySet.as_manager()
 
     class Meta:
@@ -336,6 +347,16 @@ class UndeletableModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError(self.undeletable_message)
+
+
+def audit_content_hash(entry) -> str:
+    """SHA-256 over every column of an audit entry that says what happened (not the chain columns)."""
+    import hashlib
+    import json
+
+    content = [entry.content_type_id, str(entry.object_id), entry.action, entry.from_state, entry.to_state,
+               entry.reason, entry.actor_id, entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
 
 class AuditQuerySet(UndeletableQuerySet):
@@ -347,6 +368,8 @@ class AuditEntry(UndeletableModel):
     """Who changed what, when, from which state to which, and why. Append-only."""
 
     undeletable_message = "审计记录不可删除。"
+    # The chain columns are filled once, by the sealer (certification.audit_chain), never changed after.
+    mutable_fields = ("prev_hash", "chain_hash")
 
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.CharField(max_length=64)
@@ -358,6 +381,11 @@ class AuditEntry(UndeletableModel):
     actor = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # Tamper evidence (certification.audit_chain): a hash of this entry's content, written with it; the hash of
+    # the previous sealed entry and of this one in the chain, filled in order by the sealer.
+    content_hash = models.CharField("内容摘要", max_length=64, blank=True, editable=False)
+    prev_hash = models.CharField("前一条链摘要", max_length=64, blank=True, editable=False)
+    chain_hash = models.CharField("链摘要", max_length=64, blank=True, editable=False, db_index=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -372,7 +400,11 @@ class AuditEntry(UndeletableModel):
     def save(self, *args, **kwargs):
         if self.pk:
             raise PermissionError("审计记录不可修改。")
+        self.content_hash = self.compute_content_hash()
         super().save(*args, **kwargs)
+
+    def compute_content_hash(self) -> str:
+        return audit_content_hash(self)
 
     @property
     def action_label(self) -> str:

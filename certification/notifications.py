@@ -161,3 +161,11 @@ def send_notification(self, notification_id: int):
 def resend_stale_notifications():
     """Beat: the transactional outbox's sweep."""
     return notifications_resend_stale()
+
+
+@shared_task(name="certification.tasks.seal_audit_chain")
+def seal_audit_chain():
+    """Beat: link the audit entries written since the last run into the hash chain (certification.audit_chain)."""
+    from .audit_chain import seal
+
+    return seal()

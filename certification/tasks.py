@@ -4,9 +4,9 @@ work in `certification.notifications` and keep their names `certification.tasks.
 
 from celery import shared_task
 
-from .notifications import MAX_RETRIES, resend_stale_notifications, send_notification
+from .notifications import MAX_RETRIES, resend_stale_notifications, seal_audit_chain, send_notification
 
-__all__ = ["MAX_RETRIES", "resend_stale_notifications", "run_export", "send_notification"]
+__all__ = ["MAX_RETRIES", "resend_stale_notifications", "run_export", "seal_audit_chain", "send_notification"]
 
 
 @shared_task(acks_late=True)

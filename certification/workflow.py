@@ -46,6 +46,8 @@ def audit_bulk(*, entries: list[dict], actor=None) -> list[AuditEntry]:
         rows.append(AuditEntry(content_type=content_types[model], object_id=str(e["subject"].pk),
                                action=e["action"], from_state=e.get("from_state", ""),
                                to_state=e.get("to_state", ""), reason=e.get("reason") or "", actor=actor))
+    for row in rows:
+        row.content_hash = row.compute_content_hash()  # bulk_create does not call save()
     return AuditEntry.objects.bulk_create(rows)
 
 

@@ -159,6 +159,9 @@ class Order(MoneyRecord):
 class Payment(MoneyRecord):
     """One attempt to pay an order through one provider; confirmed at most once per provider transaction."""
 
+    # What the ledger fills in later: the outcome of the attempt. Amount, order, provider never change.
+    mutable_fields = ("state", "provider_txn_id", "confirmed_at", "confirmed_by", "raw_notification")
+
     class State(models.TextChoices):
         CREATED = "created", "待付款"
         CONFIRMED = "confirmed", "已确认"
@@ -202,6 +205,8 @@ class Payment(MoneyRecord):
 class Refund(MoneyRecord):
     """A separate ledger: money going back, with its reason and who decided it."""
 
+    mutable_fields = ("state", "provider_refund_id", "completed_at", "completed_by")
+
     class State(models.TextChoices):
         PENDING = "pending", "待退款（线下办理）"
         DONE = "done", "已退款"
@@ -230,6 +235,8 @@ class Refund(MoneyRecord):
 
 class NotificationLog(MoneyRecord):
     """Every payment notification or return received, with what we did about it and why."""
+
+    mutable_fields = ()
 
     class Outcome(models.TextChoices):
         ACCEPTED = "accepted", "已确认支付"

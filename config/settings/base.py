@@ -241,6 +241,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.remind_overdue_reviews",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Tamper evidence: new audit entries are linked into the hash chain.
+    "seal-audit-chain": {
+        "task": "certification.tasks.seal_audit_chain",
+        "schedule": crontab(minute="*"),
+    },
     # The transactional outbox: e-mails whose hand-off to the broker was lost are handed over again.
     "resend-stale-notifications": {
         "task": "certification.tasks.resend_stale_notifications",
