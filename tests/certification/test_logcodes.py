@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 
 from certification import logdisplay
 from certification.models import AuditEntry
@@ -75,7 +74,19 @@ def test_data_migration_maps_the_old_texts_to_codes(db, draft):
 
     created, paid, returned, unknown = (old("创建认证活动"), old("支付成功（异步通知）", "交易号 T-1"),
                                         old("资格审查退回修改", "扫描件不清晰"), old("某个未知的操作"))
-    migration.forwards(apps, None)
+    # The migration ran before audit entries became append-only (issue 9.11): run it as it ran then, on the
+    # models of its time and, on PostgreSQL, with the append-only triggers off for this transaction.
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    historical = MigrationLoader(connection).project_state(("certification", "0006_audit_action_codes")).apps
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    migration.forwards(historical, None)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = origin")
     rows = {e.pk: (e.action, e.reason) for e in AuditEntry.objects.all()}
     assert rows[created.pk] == ("certification.campaign.created", "")
     assert rows[paid.pk] == ("payments.order.paid", "异步通知，交易号 T-1")
