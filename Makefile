@@ -29,7 +29,7 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py load_demo
-	SITE_URL="$(RUN_SITE_URL)" $(BIN)/python manage.py load_publication_demo
+	$(BIN)/python manage.py load_publication_demo --site-url "$(RUN_SITE_URL)"
 	$(BIN)/python manage.py load_review_demo
 	@echo "打开 $(RUN_SITE_URL)/（邮件中的链接指向此地址；如经反向代理访问，请设置 SITE_URL）"
 	SITE_URL="$(RUN_SITE_URL)" DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(RUN_HOSTNAME)}" \
