@@ -1,18 +1,22 @@
 """Identity numbers and mobile numbers.
 
 Mainland resident ID numbers follow GB 11643-1999: 6-digit region code, 8-digit birth date, 3-digit
-sequence (the last of which is odd for men, even for women) and an ISO 7064 MOD 11-2 check character.
-Residence permits for Hong Kong, Macao and Taiwan residents use the same layout with the region codes
-810000, 820000 and 830000.
+sequence (the last of which is odd for men, even for women) and an ISO 7064 MOD 11-2 check character, which
+python-stdnum computes (`stdnum.cn.ric`). Residence permits for Hong Kong, Macao and Taiwan residents use the
+same layout with the region codes 810000, 820000 and 830000; stdnum does not know them, so the region check
+(and the Chinese message saying exactly what is wrong) stays here. Mobile numbers are checked with
+`phonenumbers` (region CN).
 """
 
 import datetime as dt
 import re
 from dataclasses import dataclass
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from stdnum.cn import ric
 
 from .provinces import province_prefixes
 
@@ -26,12 +30,7 @@ class IdentityKind(models.TextChoices):
 
 PERMIT_PREFIXES = {"810000": IdentityKind.HK, "820000": IdentityKind.MACAO, "830000": IdentityKind.TAIWAN}
 
-# ISO 7064 MOD 11-2: weight of position i (1-based from the left, 18 positions) is 2**(18-i) mod 11.
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK_CHARS = "10X98765432"
 EARLIEST_BIRTH_YEAR = 1900
-
-_MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,8 @@ class IdentityInfo:
 
 
 def id_check_char(first17: str) -> str:
-    """The 18th character for the given first 17 digits."""
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    """The 18th character for the given first 17 digits (ISO 7064 MOD 11-2, from python-stdnum)."""
+    return ric.calc_check_digit(first17 + "0")  # stdnum takes the whole number and ignores its last character
 
 
 def _mainland_province_prefixes() -> set[str]:
@@ -124,7 +123,17 @@ def normalize_mobile(value) -> str:
 
 
 def validate_mainland_mobile(value) -> None:
-    """Django validator for an 11-digit mainland mobile number starting 13–19."""
+    """Django validator for a mainland mobile number (11 digits), checked against `phonenumbers`' CN plan."""
     number = normalize_mobile(value)
-    if not _MOBILE.fullmatch(number):
+    # Digits only: phonenumbers would read letters as a keypad ("1381234567a" → …2).
+    valid = number.isdigit() and len(number) == 11
+    if valid:
+        try:
+            parsed = phonenumbers.parse(number, "CN")
+        except phonenumbers.NumberParseException:
+            valid = False
+        else:
+            valid = phonenumbers.is_valid_number_for_region(parsed, "CN") and phonenumbers.number_type(parsed) in (
+                phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+    if not valid:
         raise ValidationError("手机号码应为11位数字，以13至19开头，例如13812345678。", code="mobile")
