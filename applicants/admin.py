@@ -107,7 +107,7 @@ class LegacyImportJobAdmin(admin.ModelAdmin):
             "title": f"旧平台数据导入：{job.original_name}",
             "in_progress": job.status in (LegacyImportJob.Status.QUEUED, LegacyImportJob.Status.RUNNING),
             "can_rerun": job.status in (LegacyImportJob.Status.FAILED, LegacyImportJob.Status.RUNNING)
-            and self.has_change_permission(request, job),
+            and bool(job.upload) and self.has_change_permission(request, job),
             "import_url": reverse("admin:applicants_application_legacy_import"),
         }
         return render(request, "admin/applicants/legacyimportjob/job.html", context)

@@ -12,4 +12,5 @@ LABELS = {
     "applicants.legacy_import.started": "旧平台数据导入开始",
     "applicants.legacy_import.failed": "旧平台数据导入失败",
     "applicants.legacy_import.done": "旧平台数据导入完成",
+    "applicants.legacy_import.file_deleted": "旧平台导入文件已按保留期限删除",
 }

@@ -277,7 +277,9 @@ class LegacyImportJob(models.Model):
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
 
-    upload = models.FileField("导入文件", upload_to=legacy_import_upload_to, max_length=200)
+    # Emptied once the retention period (LEGACY_IMPORT_RETENTION_DAYS) is over: the file holds personal data.
+    upload = models.FileField("导入文件", upload_to=legacy_import_upload_to, max_length=200, blank=True)
+    upload_deleted_at = models.DateTimeField("导入文件删除时间", null=True, blank=True)
     original_name = models.CharField("原文件名", max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.SET_NULL,
                                     null=True, blank=True, related_name="+")

@@ -10,8 +10,10 @@ import hashlib
 
 import tablib
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from certification import idcard
@@ -472,6 +474,36 @@ def form_pdf_for(*, application: Application, html: str, base_url: str | None = 
     return pdf
 
 
+# --- legacy import: retention of the uploaded files -----------------------------------------------------------
+
+def legacy_import_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete uploaded legacy-import files once LEGACY_IMPORT_RETENTION_DAYS have passed since the job finished
+    (or since it was created, for a job that never finished). They hold personal data; the job row with its
+    counts and row-level error report stays. Idempotent; returns how many files were deleted."""
+    now = now or timezone.now()
+    days = settings.LEGACY_IMPORT_RETENTION_DAYS
+    cutoff = now - dt.timedelta(days=days)
+    due = (LegacyImportJob.objects.exclude(upload="").exclude(upload__isnull=True)
+           .filter(Q(finished_at__lt=cutoff) | Q(finished_at__isnull=True, created_at__lt=cutoff))
+           .values_list("pk", flat=True))
+    deleted = 0
+    for pk in list(due):
+        with transaction.atomic():
+            job = LegacyImportJob.objects.select_for_update().get(pk=pk)
+            if not job.upload:
+                continue
+            storage, name = job.upload.storage, job.upload.name
+            job.upload = ""
+            job.upload_deleted_at = now
+            job.save(update_fields=["upload", "upload_deleted_at"])
+            audit(subject=job, action="applicants.legacy_import.file_deleted", to_state=job.status,
+                  reason=f"保留期限{days}天已满，导入结果保留")
+            # The file goes only once the row says so; a rolled-back step keeps both.
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        deleted += 1
+    return deleted
+
+
 # --- legacy import -----------------------------------------------------------------------------------
 
 # Rows per chunk: one transaction, a few set queries and one bulk write each; progress is saved after each.
@@ -559,6 +591,9 @@ def legacy_import_job_create(*, upload, actor) -> LegacyImportJob:
 
 def legacy_import_job_rerun(*, job: LegacyImportJob, actor) -> LegacyImportJob:
     """Start a failed or stuck job over; the import is idempotent, so rows done before add nothing twice."""
+    if not job.upload:
+        raise ValidationError("导入文件已按保留期限删除，不能重新运行；请重新上传文件导入。", code="upload_deleted")
+
     def apply(j):
         j.processed_rows = j.imported_new = j.imported_updated = j.imported_skipped = 0
         j.error_report, j.failure_message, j.started_at, j.finished_at = [], "", None, None

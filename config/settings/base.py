@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certificates.tasks.advance_notices",
         "schedule": crontab(minute="*/5"),
     },
+    # Uploaded legacy-import files hold personal data: deleted after LEGACY_IMPORT_RETENTION_DAYS.
+    "purge-legacy-import-files": {
+        "task": "applicants.tasks.purge_legacy_import_files",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 if REDIS_URL:
@@ -305,3 +310,6 @@ CERTIFICATE_DEV_KEYS = True
 CERTIFICATE_CHUNK_SIZE = env.int("CERTIFICATE_CHUNK_SIZE", default=20)
 # Public verification: attempts per client address (django-ratelimit), against enumeration of numbers.
 CERTIFICATE_VERIFY_RATE = "20/m"
+
+# Uploaded legacy-import files are deleted this many days after their job finished (the job's report stays).
+LEGACY_IMPORT_RETENTION_DAYS = env.int("LEGACY_IMPORT_RETENTION_DAYS", default=30)
