@@ -291,7 +291,7 @@ def _celery_worker(tmp_path, **env_overrides):
              "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "-l", "info"],
             cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-        probe = Celery("probe", broker=redis_url)
+        probe = Celery("probe", broker=redis_url, set_as_current=False)  # shared_task proxies keep our app
         try:
             def send(pk, task="certification.tasks.send_notification"):
                 probe.send_task(task, args=[pk], queue=queue)
