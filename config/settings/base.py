@@ -218,8 +218,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Redis redelivers an unacknowledged task after this many seconds. It must exceed the longest task
     # (a 20 MB legacy import, a few minutes), or a slow task would run twice concurrently; it bounds how long a
     # task of a worker killed outright (`kill -9` of the main process, which cannot give it back) waits for
-    # redelivery. Import jobs do not wait for it: their heartbeat goes stale after
-    # LEGACY_IMPORT_HEARTBEAT_STALE and the job page offers to resume them. Redis's own default is 1 h.
+    # redelivery (a stuck legacy import job can also be re-run from its page at once, without duplicates).
+    # Redis's own default is 1 h.
     "visibility_timeout": 30 * 60,
     # A request hands mail to the broker after commit: an unreachable broker must answer quickly, not hang
     # the request (the outbox sweep sends what was not handed over).
