@@ -106,7 +106,8 @@ class LegacyImportJobAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request), "opts": self.model._meta, "job": job,
             "title": f"旧平台数据导入：{job.original_name}",
             "in_progress": job.status in (LegacyImportJob.Status.QUEUED, LegacyImportJob.Status.RUNNING),
-            "can_rerun": job.status in (LegacyImportJob.Status.FAILED, LegacyImportJob.Status.RUNNING)
+            "can_rerun": job.status in (LegacyImportJob.Status.FAILED, LegacyImportJob.Status.RUNNING,
+                                        LegacyImportJob.Status.INTERRUPTED)
             and bool(job.upload) and self.has_change_permission(request, job),
             "import_url": reverse("admin:applicants_application_legacy_import"),
         }

@@ -12,5 +12,7 @@ LABELS = {
     "applicants.legacy_import.started": "旧平台数据导入开始",
     "applicants.legacy_import.failed": "旧平台数据导入失败",
     "applicants.legacy_import.done": "旧平台数据导入完成",
+    "applicants.legacy_import.interrupted": "旧平台数据导入中断（工作进程无心跳）",
+    "applicants.legacy_import.resumed": "旧平台数据导入继续",
     "applicants.legacy_import.file_deleted": "旧平台导入文件已按保留期限删除",
 }

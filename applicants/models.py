@@ -276,6 +276,8 @@ class LegacyImportJob(models.Model):
         RUNNING = "running", "导入中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+        # Its worker stopped beating (killed, machine lost): resumable from the last saved chunk.
+        INTERRUPTED = "interrupted", "已中断"
 
     # Emptied once the retention period (LEGACY_IMPORT_RETENTION_DAYS) is over: the file holds personal data.
     upload = models.FileField("导入文件", upload_to=legacy_import_upload_to, max_length=200, blank=True)
@@ -293,6 +295,10 @@ class LegacyImportJob(models.Model):
     failure_message = models.TextField("失败原因", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True,
+                                        help_text="运行中的任务每处理完一批即更新；长时间未更新视为已中断。")
+    resume_pending = models.BooleanField("待继续导入", default=False,
+                                         help_text="已中断的任务重新排队后，从最后保存的一批之后继续。")
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
 
     class Meta:

@@ -555,8 +555,10 @@ def legacy_import(*, data: bytes, file_name: str, actor=None):
 LEGACY_IMPORT_JOB_TRANSITIONS = {
     LegacyImportJob.Status.QUEUED: {LegacyImportJob.Status.RUNNING, LegacyImportJob.Status.FAILED},
     LegacyImportJob.Status.RUNNING: {LegacyImportJob.Status.RUNNING, LegacyImportJob.Status.DONE,
-                                     LegacyImportJob.Status.FAILED, LegacyImportJob.Status.QUEUED},
+                                     LegacyImportJob.Status.FAILED, LegacyImportJob.Status.QUEUED,
+                                     LegacyImportJob.Status.INTERRUPTED},
     LegacyImportJob.Status.FAILED: {LegacyImportJob.Status.QUEUED},
+    LegacyImportJob.Status.INTERRUPTED: {LegacyImportJob.Status.QUEUED},
     LegacyImportJob.Status.DONE: set(),
 }
 
@@ -590,17 +592,53 @@ def legacy_import_job_create(*, upload, actor) -> LegacyImportJob:
 
 
 def legacy_import_job_rerun(*, job: LegacyImportJob, actor) -> LegacyImportJob:
-    """Start a failed or stuck job over; the import is idempotent, so rows done before add nothing twice."""
+    """Start a failed or stuck job over; the import is idempotent, so rows done before add nothing twice.
+    An interrupted job is resumed from its last saved chunk instead."""
+    if job.status == LegacyImportJob.Status.INTERRUPTED:
+        return legacy_import_job_resume(job=job, actor=actor)
     if not job.upload:
         raise ValidationError("导入文件已按保留期限删除，不能重新运行；请重新上传文件导入。", code="upload_deleted")
 
     def apply(j):
         j.processed_rows = j.imported_new = j.imported_updated = j.imported_skipped = 0
         j.error_report, j.failure_message, j.started_at, j.finished_at = [], "", None, None
+        j.resume_pending = False
 
     with transaction.atomic():
         job = transition(instance=job, to=LegacyImportJob.Status.QUEUED, actor=actor,
                          allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.rerun", apply=apply)
+        _legacy_import_job_enqueue(job)
+    return job
+
+
+def legacy_import_jobs_mark_interrupted(*, now: dt.datetime | None = None) -> int:
+    """Mark running jobs whose worker stopped beating as interrupted, so staff can resume them.
+
+    A worker killed outright (kill -9, a lost machine) leaves its job "running"; the broker would redeliver
+    the task only after its visibility timeout. A job beats after every chunk, so a job silent for
+    LEGACY_IMPORT_STALE_MINUTES is no longer being worked on.
+    """
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(minutes=settings.LEGACY_IMPORT_STALE_MINUTES)
+    stale = LegacyImportJob.objects.filter(status=LegacyImportJob.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at__isnull=True, started_at__lt=stale_before))
+    marked = 0
+    for job in stale.only("pk", "status"):
+        transition(instance=job, to=LegacyImportJob.Status.INTERRUPTED, actor=None,
+                   allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.interrupted",
+                   reason=f"超过{settings.LEGACY_IMPORT_STALE_MINUTES}分钟无心跳")
+        marked += 1
+    return marked
+
+
+def legacy_import_job_resume(*, job: LegacyImportJob, actor) -> LegacyImportJob:
+    """Queue an interrupted job again; it continues after the last chunk it saved, keeping its counts and report."""
+    if not job.upload:
+        raise ValidationError("导入文件已按保留期限删除，不能继续导入；请重新上传文件导入。", code="upload_deleted")
+    with transaction.atomic():
+        job = transition(instance=job, to=LegacyImportJob.Status.QUEUED, actor=actor,
+                         allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.resumed",
+                         apply=lambda j: setattr(j, "resume_pending", True))
         _legacy_import_job_enqueue(job)
     return job
 
@@ -611,10 +649,15 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
     actor = job.uploaded_by
 
     def start(j):
-        j.processed_rows = j.imported_new = j.imported_updated = j.imported_skipped = 0
-        j.error_report, j.failure_message, j.started_at, j.finished_at = [], "", timezone.now(), None
+        # A resumed job (see `legacy_import_job_resume`) keeps what its saved chunks did; any other start is afresh.
+        # A redelivered task (worker died, acks_late) finds its job "running" and starts it over, which is safe
+        # because the import is idempotent.
+        if not j.resume_pending:
+            j.processed_rows = j.imported_new = j.imported_updated = j.imported_skipped = 0
+            j.error_report = []
+        j.failure_message, j.finished_at, j.resume_pending = "", None, False
+        j.started_at = j.heartbeat_at = timezone.now()
 
-    # A redelivered task (worker died, acks_late) finds its job "running" and starts it over.
     job = transition(instance=job, to=LegacyImportJob.Status.RUNNING, actor=None,
                      allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.started", apply=start)
     try:
@@ -623,9 +666,10 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
         dataset = _legacy_dataset(data=data, file_name=job.original_name)
         total = dataset.height
         LegacyImportJob.objects.filter(pk=job.pk).update(total_rows=total)
-        counts = {"new": 0, "update": 0, "skip": 0}
-        report = []
-        for start_index in range(0, total, LEGACY_IMPORT_CHUNK_ROWS):
+        counts = {"new": job.imported_new, "update": job.imported_updated, "skip": job.imported_skipped}
+        report = list(job.error_report)
+        # Progress is saved only at chunk boundaries, so resuming at processed_rows repeats no finished chunk.
+        for start_index in range(job.processed_rows, total, LEGACY_IMPORT_CHUNK_ROWS):
             chunk = tablib.Dataset(*dataset[start_index:start_index + LEGACY_IMPORT_CHUNK_ROWS],
                                    headers=dataset.headers)
             result, errors = _legacy_import_dataset(dataset=chunk, actor=actor, file_name=job.original_name,
@@ -636,7 +680,8 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
             # Saved after every chunk (outside the chunk's transaction) so progress is visible meanwhile.
             LegacyImportJob.objects.filter(pk=job.pk).update(
                 processed_rows=min(total, start_index + chunk.height), imported_new=counts["new"],
-                imported_updated=counts["update"], imported_skipped=counts["skip"], error_report=report)
+                imported_updated=counts["update"], imported_skipped=counts["skip"], error_report=report,
+                heartbeat_at=timezone.now())
     except Exception as exc:  # noqa: BLE001 — any failure is recorded on the job for the administrator
         message = f"{type(exc).__name__}: {exc}"[:2000]
 

@@ -269,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applicants.tasks.purge_legacy_import_files",
         "schedule": crontab(hour=3, minute=30),
     },
+    # A worker killed outright leaves its import "running": a job silent past LEGACY_IMPORT_STALE_MINUTES is marked
+    # interrupted, and staff resume it from its last saved chunk.
+    "mark-interrupted-legacy-imports": {
+        "task": "applicants.tasks.mark_interrupted_legacy_imports",
+        "schedule": 300,
+    },
 }
 
 if REDIS_URL:
@@ -313,3 +319,5 @@ CERTIFICATE_VERIFY_RATE = "20/m"
 
 # Uploaded legacy-import files are deleted this many days after their job finished (the job's report stays).
 LEGACY_IMPORT_RETENTION_DAYS = env.int("LEGACY_IMPORT_RETENTION_DAYS", default=30)
+# A chunk of 100 rows takes seconds; ten silent minutes means the worker is gone.
+LEGACY_IMPORT_STALE_MINUTES = env.int("LEGACY_IMPORT_STALE_MINUTES", default=10)

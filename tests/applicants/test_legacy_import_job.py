@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from applicants import services
 from applicants.models import ApplicantProfile, Application, LegacyImportJob
-from certification.models import Role, User
+from certification.models import AuditEntry, Role, User
 
 from .conftest import valid_id
 from .test_legacy_import import BAD, _csv
@@ -206,3 +206,39 @@ def test_real_celery_worker_runs_a_legacy_import_job(transactional_db, tmp_path,
     assert (job.processed_rows, job.imported_new) == (120, 119)
     assert [e["row"] for e in job.error_report] == [110]
     assert Application.objects.count() == 119
+
+
+def test_a_job_whose_worker_was_killed_is_marked_interrupted_and_resumes_where_it_stopped(
+        admin_client, seeded, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    rows = _rows(250)
+    # Queued, not run: the worker that takes it is killed after its first chunk of 100 rows.
+    job = services.legacy_import_job_create(upload=SimpleUploadedFile("legacy.csv", _csv(rows)), actor=None)
+    services.legacy_import(data=_csv(rows[:100]), file_name="legacy.csv")  # what the first chunk committed
+    killed_at = timezone.now() - dt.timedelta(minutes=11)
+    LegacyImportJob.objects.filter(pk=job.pk).update(
+        status=LegacyImportJob.Status.RUNNING, processed_rows=100, imported_new=100, started_at=killed_at,
+        heartbeat_at=killed_at)
+    alive = services.legacy_import_job_create(upload=SimpleUploadedFile("b.csv", _csv(_rows(1))), actor=None)
+    LegacyImportJob.objects.filter(pk=alive.pk).update(status=LegacyImportJob.Status.RUNNING,
+                                                       heartbeat_at=timezone.now() - dt.timedelta(minutes=9))
+
+    assert services.legacy_import_jobs_mark_interrupted() == 1
+    job.refresh_from_db()
+    alive.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.INTERRUPTED and alive.status == LegacyImportJob.Status.RUNNING
+    page = admin_client.get(reverse("admin:applicants_legacyimportjob_change", args=[job.pk])).content.decode()
+    assert "已中断" in page and "重新运行" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:applicants_legacyimportjob_rerun", args=[job.pk]))
+    job.refresh_from_db()
+    # Resumed, not started over: the first chunk's 100 rows are neither imported again nor counted as skipped.
+    assert job.status == LegacyImportJob.Status.DONE and not job.resume_pending
+    assert (job.processed_rows, job.imported_new, job.imported_skipped) == (250, 250, 0)
+    assert Application.objects.count() == 250 and ApplicantProfile.objects.count() == 250
+    assert list(AuditEntry.objects.filter(action="applicants.legacy_import.interrupted").values_list(
+        "object_id", flat=True)) == [str(job.pk)]
