@@ -43,7 +43,8 @@ def test_chain_seals_in_order_and_the_command_reports_it_whole(applicant, capsys
     checked, broken = verify()
     assert broken is None and checked == AuditEntry.objects.count()
     sealed = list(AuditEntry.objects.order_by("pk"))
-    assert sealed[0].prev_hash == "0" * 64 and all(b.prev_hash == a.chain_hash for a, b in zip(sealed, sealed[1:], strict=False))
+    assert sealed[0].prev_hash == "0" * 64
+    assert all(b.prev_hash == a.chain_hash for a, b in zip(sealed, sealed[1:], strict=False))
     call_command("verify_audit_chain")
     assert "哈希链完整" in capsys.readouterr().out
     assert entries  # the entries are the ones written above
