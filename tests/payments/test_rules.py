@@ -176,14 +176,16 @@ def test_member_registry_reimport_updates_instead_of_duplicating(db):
 
 # --- invoice details ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", ["91350100M000100Y43", "911100001000044477", "91310000775785552L"])
+@pytest.mark.parametrize("code", ["91350100M000100Y43", "911100001000044477", "91310000775785552L",
+                                  # A lettered registration authority (N 农业), which stdnum alone refuses.
+                                  "N2110000MA00000001"])
 def test_uscc_checksum_valid(code):
     validate_uscc(code)
 
 
 @pytest.mark.parametrize("code,reason", [
     ("91350100M000100Y44", "校验位"), ("91110000100000589B", "校验位"), ("91350100M000100Y4", "18位"),
-    ("91350100M0001O0Y43", "无效字符"),
+    ("91350100M0001O0Y43", "无效字符"), ("N2110000MA00000002", "校验位"), ("B2110000MA00000001", "无效字符"),
 ])
 def test_uscc_checksum_invalid(code, reason):
     with pytest.raises(ValidationError) as exc:
