@@ -67,7 +67,11 @@ def test_shortlist_defense_ranking_and_the_applicant_sees_the_result(page, live_
 
     # The secretariat computes, confirms and releases the shortlist (K = ⌈3 × 60 / 100⌉ = 2).
     _login(page, base, exam_stage["secretariat"])
-    page.get_by_role("link", name="评审与排名").click()
+    # The review stages sit under one menu entry (a closed <details>, no script needed): open it, then follow.
+    nav = page.get_by_role("navigation", name="主菜单")
+    expect(nav.get_by_role("link", name="评审与排名")).to_be_hidden()
+    nav.get_by_text("审查与评审").click()
+    nav.get_by_role("link", name="评审与排名").click()
     page.get_by_role("link", name=c.title).click()
     expect(page.locator("#rules")).to_contain_text("入围成绩 =（业绩成果评审权重 × 业绩成果评审得分")
     _post(page, "计算入围答辩名单")
