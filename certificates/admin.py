@@ -5,26 +5,11 @@ from applicants.files import validate_image
 
 from .models import (
     AuthoritySeal,
-    CalendarYear,
     Certificate,
     CertificateBatch,
     Complaint,
-    HolidayDay,
     PublicNotice,
 )
-
-
-@admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
-    list_display = ["year", "source", "note", "updated_at"]
-
-
-@admin.register(HolidayDay)
-class HolidayDayAdmin(admin.ModelAdmin):
-    list_display = ["date", "kind", "name"]
-    list_filter = ["kind", ("date", admin.DateFieldListFilter)]
-    search_fields = ["name"]
-    date_hierarchy = "date"
 
 
 class AuthoritySealForm(forms.ModelForm):

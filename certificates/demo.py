@@ -16,10 +16,10 @@ from django.utils import timezone
 from applicants import services as applicant_services
 from applicants.models import Application
 from certification.idcard import id_check_char
-from certification.models import Authority, Campaign, Level, Province, Role, User
+from certification.models import Authority, CalendarYear, Campaign, Level, Province, Role, User
 
 from . import services
-from .models import AuthoritySeal, CalendarYear, PublicNotice
+from .models import AuthoritySeal, PublicNotice
 from .render import demo_seal_png
 
 DEMO_PEOPLE = [("陈思远", "南京市鼓楼区实验小学"), ("林晓雯", "苏州市青少年科技中心"), ("王建国", "无锡市第一中学")]

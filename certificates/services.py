@@ -19,6 +19,7 @@ from applicants.models import ApplicantProfile, Application
 from applicants.services import application_transition
 from certification.models import Authority, Campaign
 from certification.notifications import notification_queue, notify_user
+from certification.workdays import WorkdayCalendar
 from certification.workflow import audit, transition
 
 from . import selectors
@@ -32,7 +33,6 @@ from .models import (
     NoticeEntry,
     PublicNotice,
 )
-from .workdays import WorkdayCalendar
 
 log = logging.getLogger(__name__)
 N = PublicNotice.Status

@@ -3,7 +3,17 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
 from . import logdisplay, services
-from .models import AuditEntry, Authority, BarredUnit, Campaign, Notification, Province, User
+from .models import (
+    AuditEntry,
+    Authority,
+    BarredUnit,
+    CalendarYear,
+    Campaign,
+    HolidayDay,
+    Notification,
+    Province,
+    User,
+)
 from .tasks import send_notification
 
 
@@ -140,3 +150,16 @@ class BarredUnitAdmin(admin.ModelAdmin):
         saved = services.unit_bar(name=obj.name, province=obj.province, reason=obj.reason, actor=request.user,
                                   barred_on=obj.barred_on)
         obj.pk = saved.pk
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source", "note", "updated_at"]
+
+
+@admin.register(HolidayDay)
+class HolidayDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind", ("date", admin.DateFieldListFilter)]
+    search_fields = ["name"]
+    date_hierarchy = "date"

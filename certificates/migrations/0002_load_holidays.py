@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from certificates.workdays import load_library_years
+    from certification.workdays import load_library_years
 
     load_library_years(calendar_year_model=apps.get_model("certificates", "CalendarYear"),
                        holiday_day_model=apps.get_model("certificates", "HolidayDay"))

@@ -16,7 +16,7 @@ expect.set_options(timeout=20_000)
 @pytest.fixture
 def certified_senior(live_server, transactional_db):
     from certificates.demo import certify_demo_applicant
-    from certificates.models import CalendarYear
+    from certification.models import CalendarYear
     from certification.seed import load_demo_campaigns, load_seed_campaigns
     from tests.certificates.conftest import load_holidays
 

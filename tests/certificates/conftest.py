@@ -12,8 +12,8 @@ def at(y, m, d, hh=10, mm=0):
 
 def load_holidays():
     """The data migration's holiday rows; a transactional test before this one may have flushed them."""
-    from certificates.models import CalendarYear, HolidayDay
-    from certificates.workdays import load_library_years
+    from certification.models import CalendarYear, HolidayDay
+    from certification.workdays import load_library_years
 
     load_library_years(calendar_year_model=CalendarYear, holiday_day_model=HolidayDay)
 

@@ -59,7 +59,7 @@ def test_notice_opens_and_closes_by_the_periodic_task_and_lists_name_unit_level_
 
 
 def test_a_year_without_calendar_refuses_the_notice(demo, certify):
-    from certificates.models import CalendarYear
+    from certification.models import CalendarYear
 
     certify("senior", 1)
     CalendarYear.objects.filter(year=2024).delete()

@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from certificates.models import CalendarYear, HolidayDay
-from certificates.workdays import CalendarMissing, WorkdayCalendar, add_working_days, is_workday
+from certification.models import CalendarYear, HolidayDay
+from certification.workdays import CalendarMissing, WorkdayCalendar, add_working_days, is_workday
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -69,3 +69,26 @@ def test_command_reloads_a_year_without_touching_other_years():
     assert HolidayDay.objects.get(date=D(2025, 1, 2)).name == "人工修改"  # not overwritten without --refresh
     call_command("load_holidays", "2025", "--refresh")
     assert not HolidayDay.objects.filter(date=D(2025, 1, 2)).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_the_calendar_to_the_kernel_keeps_an_administrators_corrections():
+    """certificates 0004 copies the rows, corrections included, into the kernel's tables before dropping its own."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("certificates", "0003_notices_complaints_certificates"),
+              ("certification", "0009_audit_chain_and_triggers")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    old.get_model("certificates", "HolidayDay").objects.filter(date=D(2024, 10, 12)).update(name="人工更正")
+    old.get_model("certificates", "CalendarYear").objects.create(year=2099, source="manual", note="国办发明电〔2098〕1号")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert HolidayDay.objects.get(date=D(2024, 10, 12)).name == "人工更正"
+    assert CalendarYear.objects.get(year=2099).note == "国办发明电〔2098〕1号"
+    assert HolidayDay.objects.filter(date__year=2024).count() > 20

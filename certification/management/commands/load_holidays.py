@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from certificates.models import CalendarYear, HolidayDay
-from certificates.workdays import library_years, load_library_years
+from certification.models import CalendarYear, HolidayDay
+from certification.workdays import library_years, load_library_years
 
 
 class Command(BaseCommand):
