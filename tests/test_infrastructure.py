@@ -1,18 +1,18 @@
 """Configuration, deployment files and a real Celery worker."""
 
-import contextlib
 import os
 import re
 import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from tests.workers import celery_worker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -246,70 +246,6 @@ def test_an_english_browser_still_gets_chinese_until_english_is_chosen(db, clien
     assert '<html lang="zh-CN">' in page and ">全部认证</a>" in page
 
 
-def _redis_url():
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"Redis is not reachable at {url}")
-    return url
-
-
-def _database_url_of_the_test_database():
-    from django.db import connection
-
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        assert str(db["NAME"]).startswith("/"), "the test settings must give SQLite a file test database"
-        return f"sqlite:///{db['NAME']}"
-    assert db["ENGINE"] == "django.db.backends.postgresql"
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@contextlib.contextmanager
-def _celery_worker(tmp_path, **env_overrides):
-    """A real worker process on a queue of its own, against Redis and this test's database.
-
-    Yields a function that queues a task (`send_notification` unless named) for an id, the worker process
-    and its log file.
-    """
-    from celery import Celery
-
-    redis_url = _redis_url()
-    queue = f"kjfdy-test-{uuid.uuid4().hex}"
-    log_path = tmp_path / "worker.log"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DJANGO_DEBUG": "False",
-           "DATABASE_URL": _database_url_of_the_test_database(), "REDIS_URL": redis_url, **env_overrides}
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [str(Path(sys.executable).parent / "celery"), "-A", "config.celery_app", "worker", "--pool=solo",
-             "-Q", queue, "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-             "-l", "info"],
-            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-        probe = Celery("probe", broker=redis_url, set_as_current=False)  # shared_task proxies keep our app
-        try:
-            def send(pk, task="certification.tasks.send_notification"):
-                probe.send_task(task, args=[pk], queue=queue)
-
-            yield send, worker, log_path
-        finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-            with probe.connection_for_write() as conn:
-                conn.default_channel.client.delete(
-                    queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
-            probe.close()
-
-
 def _wait_for(note, worker, log_path, done, seconds=45):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not done(note):
@@ -326,7 +262,7 @@ def test_real_celery_worker_sends_a_queued_notification(transactional_db, tmp_pa
     note = Notification.objects.create(to_email="worker-test@example.cn", template="campaign_published",
                                        subject="工作进程测试", body="这封邮件由真实的 Celery 工作进程发送。")
     mail_dir = tmp_path / "mail"
-    with _celery_worker(tmp_path, DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+    with celery_worker(tmp_path, DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
                         EMAIL_FILE_PATH=str(mail_dir)) as (send, worker, log_path):
         send(note.pk)
         _wait_for(note, worker, log_path, lambda n: n.status != Notification.Status.QUEUED)
@@ -351,7 +287,7 @@ def test_real_celery_worker_schedules_a_retry_when_smtp_is_down(transactional_db
         closed_port = s.getsockname()[1]
     note = Notification.objects.create(to_email="worker-test@example.cn", template="campaign_published",
                                        subject="工作进程测试", body="SMTP 不可用。")
-    with _celery_worker(tmp_path, DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    with celery_worker(tmp_path, DJANGO_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
                         EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(closed_port)) as (send, worker, log_path):
         send(note.pk)
         _wait_for(note, worker, log_path, lambda n: n.attempts >= 1)

@@ -183,7 +183,7 @@ def test_real_celery_worker_runs_a_legacy_import_job(transactional_db, tmp_path,
 
     from certification.seed import load_seed_campaigns
     from config.celery_app import app
-    from tests.test_infrastructure import _celery_worker
+    from tests.workers import celery_worker
 
     load_seed_campaigns()
     # Not eager here: the job must wait for the worker (the service's own message goes to the in-memory broker).
@@ -194,7 +194,7 @@ def test_real_celery_worker_runs_a_legacy_import_job(transactional_db, tmp_path,
     finally:
         app.conf.task_always_eager = eager
     assert job.status == LegacyImportJob.Status.QUEUED and not Application.objects.exists()
-    with _celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
+    with celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
         send(job.pk, task="applicants.tasks.run_legacy_import")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and job.status not in (LegacyImportJob.Status.DONE,

@@ -20,13 +20,14 @@ N = 6
 
 @pytest.mark.django_db(transaction=True)
 def test_batch_killed_midway_and_rerun_has_no_duplicate_and_no_gap(demo, certify):
-    from tests.test_infrastructure import BASE_DIR, _clean_env, _database_url_of_the_test_database
+    from tests.test_infrastructure import BASE_DIR, _clean_env
+    from tests.workers import database_url_of_the_test_database
 
     apps = certify("senior", N)
     campaign = demo["senior"]
     services.notice_schedule(campaign=campaign, actor=None, starts_on=at(2024, 9, 29).date(), now=at(2024, 9, 29))
     services.notices_advance(now=at(2024, 10, 14))
-    env = _clean_env(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=_database_url_of_the_test_database(),
+    env = _clean_env(DJANGO_SETTINGS_MODULE="config.settings.test", DATABASE_URL=database_url_of_the_test_database(),
                      DJANGO_MEDIA_ROOT=os.environ.get("DJANGO_MEDIA_ROOT", "/tmp/kjfdy-test-media"))
     cmd = [sys.executable, "manage.py", "issue_certificates", campaign.slug]
     proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -11,7 +11,7 @@ from certificates.models import Certificate, CertificateBatch
 @pytest.mark.worker
 def test_real_celery_worker_generates_certificates(transactional_db, closed_notice, tmp_path, settings):
     from config.celery_app import app
-    from tests.test_infrastructure import _celery_worker
+    from tests.workers import celery_worker
 
     notice, apps = closed_notice
     eager, app.conf.task_always_eager = app.conf.task_always_eager, False
@@ -20,7 +20,7 @@ def test_real_celery_worker_generates_certificates(transactional_db, closed_noti
     finally:
         app.conf.task_always_eager = eager
     assert batch.status == CertificateBatch.Status.QUEUED and not Certificate.objects.exists()
-    with _celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT), CERTIFICATE_CHUNK_SIZE="2") as (
+    with celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT), CERTIFICATE_CHUNK_SIZE="2") as (
             send, worker, log_path):
         send(batch.pk, task="certificates.tasks.run_certificate_batch")
         deadline = time.monotonic() + 240

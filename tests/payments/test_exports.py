@@ -109,7 +109,7 @@ def test_real_celery_worker_builds_the_xlsx_export(transactional_db, tmp_path, s
     from certification import exports
     from certification.seed import load_seed_campaigns
     from config.celery_app import app
-    from tests.test_infrastructure import _celery_worker
+    from tests.workers import celery_worker
 
     load_seed_campaigns()
     national = make_user(Role.NATIONAL_SECRETARIAT, "中国青少年科技教育工作者协会")
@@ -120,7 +120,7 @@ def test_real_celery_worker_builds_the_xlsx_export(transactional_db, tmp_path, s
     finally:
         app.conf.task_always_eager = eager
     assert job.status == ExportJob.Status.QUEUED
-    with _celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
+    with celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
         send(job.pk, task="certification.tasks.run_export")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and job.in_progress:

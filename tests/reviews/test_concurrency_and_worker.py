@@ -59,7 +59,7 @@ def test_real_celery_worker_runs_the_assignment_job(transactional_db, tmp_path, 
     import time
 
     from config.celery_app import app as celery_app
-    from tests.test_infrastructure import _celery_worker
+    from tests.workers import celery_worker
 
     application = _eligible_with_experts(make_under_review, national_secretariat, n_experts=3)
     eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, False
@@ -68,7 +68,7 @@ def test_real_celery_worker_runs_the_assignment_job(transactional_db, tmp_path, 
     finally:
         celery_app.conf.task_always_eager = eager
     assert job.status == AssignmentJob.Status.QUEUED and not Assignment.objects.exists()
-    with _celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
+    with celery_worker(tmp_path, DJANGO_MEDIA_ROOT=str(settings.MEDIA_ROOT)) as (send, worker, log_path):
         send(job.pk, task="reviews.tasks.run_assignment_job")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and job.status not in (AssignmentJob.Status.DONE,

@@ -136,7 +136,7 @@ def test_a_hand_in_racing_answer_saves_never_leaves_an_answer_unscored(senior, b
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_runs_the_beat_task_that_hands_in_expired_papers(senior, bank, tmp_path):
-    from tests.test_infrastructure import _celery_worker
+    from tests.workers import celery_worker
 
     session = make_session(senior)
     _candidates(senior, 3)
@@ -146,7 +146,7 @@ def test_real_worker_runs_the_beat_task_that_hands_in_expired_papers(senior, ban
         services.exam_paper_start(paper=p, actor=None)
     ExamPaper.objects.filter(pk__in=[p.pk for p in papers[:2]]).update(
         deadline=timezone.now() - timezone.timedelta(seconds=5))
-    with _celery_worker(tmp_path) as (send, worker, log_path):
+    with celery_worker(tmp_path) as (send, worker, log_path):
         send(100, task="reviews.exam_tasks.close_expired_exam_papers")
         deadline = timezone.now() + timezone.timedelta(seconds=45)
         while timezone.now() < deadline and ExamPaper.objects.filter(status="submitted").count() < 2:

@@ -17,7 +17,7 @@ def test_real_worker_computes_the_ranking_and_a_repeated_message_changes_nothing
     from config.celery_app import app
     from reviews import ranking_services
     from reviews.models import RankingResult, RankingRound, StageScore
-    from tests.test_infrastructure import _celery_worker
+    from tests.workers import celery_worker
 
     senior = {c.slug: c for c in load_seed_campaigns()}["national-senior-2023"]
     senior.pass_value = Decimal("50")
@@ -37,7 +37,7 @@ def test_real_worker_computes_the_ranking_and_a_repeated_message_changes_nothing
     finally:
         app.conf.task_always_eager = eager
     assert rnd.status == RankingRound.Status.COMPUTING and not RankingResult.objects.exists()
-    with _celery_worker(tmp_path) as (send, worker, log_path):
+    with celery_worker(tmp_path) as (send, worker, log_path):
         send(rnd.pk, task="reviews.ranking_tasks.compute_ranking")
         send(rnd.pk, task="reviews.ranking_tasks.compute_ranking")  # a repeated message
         deadline = time.monotonic() + 60
