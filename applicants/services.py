@@ -506,8 +506,8 @@ def legacy_import_files_purge(*, now: dt.datetime | None = None) -> int:
 
 # --- legacy import -----------------------------------------------------------------------------------
 
-# Rows per chunk: one transaction, a few set queries and one bulk write each; progress is saved after each.
-LEGACY_IMPORT_CHUNK_ROWS = 500
+# Rows per chunk (settings.LEGACY_IMPORT_CHUNK_ROWS): one transaction, a few set queries and one bulk write each,
+# with the job's progress saved in the same transaction.
 LEGACY_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 LEGACY_IMPORT_REQUIRED_COLUMNS = ("电子邮箱", "姓名", "认证活动代码", "状态")
 
@@ -536,7 +536,8 @@ def _legacy_import_dataset(*, dataset, actor, file_name: str, first_row: int = 1
     from .legacy_import import LegacyApplicationImporter
 
     outcome = run_set_based_import(importer=LegacyApplicationImporter(file_name=file_name),
-                                   rows=_legacy_rows(dataset), actor=actor, chunk_rows=LEGACY_IMPORT_CHUNK_ROWS,
+                                   rows=_legacy_rows(dataset), actor=actor,
+                                   chunk_rows=settings.LEGACY_IMPORT_CHUNK_ROWS,
                                    first_row=first_row)
     return outcome, outcome.errors
 
@@ -668,20 +669,22 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
         LegacyImportJob.objects.filter(pk=job.pk).update(total_rows=total)
         counts = {"new": job.imported_new, "update": job.imported_updated, "skip": job.imported_skipped}
         report = list(job.error_report)
+        chunk_rows = settings.LEGACY_IMPORT_CHUNK_ROWS
         # Progress is saved only at chunk boundaries, so resuming at processed_rows repeats no finished chunk.
-        for start_index in range(job.processed_rows, total, LEGACY_IMPORT_CHUNK_ROWS):
-            chunk = tablib.Dataset(*dataset[start_index:start_index + LEGACY_IMPORT_CHUNK_ROWS],
-                                   headers=dataset.headers)
-            result, errors = _legacy_import_dataset(dataset=chunk, actor=actor, file_name=job.original_name,
-                                                    first_row=start_index + 1)
-            for key in counts:
-                counts[key] += result.totals[key]
-            report += [{"row": n, "column": col, "messages": msgs} for n, col, msgs in errors]
-            # Saved after every chunk (outside the chunk's transaction) so progress is visible meanwhile.
-            LegacyImportJob.objects.filter(pk=job.pk).update(
-                processed_rows=min(total, start_index + chunk.height), imported_new=counts["new"],
-                imported_updated=counts["update"], imported_skipped=counts["skip"], error_report=report,
-                heartbeat_at=timezone.now())
+        for start_index in range(job.processed_rows, total, chunk_rows):
+            chunk = tablib.Dataset(*dataset[start_index:start_index + chunk_rows], headers=dataset.headers)
+            # The chunk's rows and the progress that counts them commit together: a worker killed between the two
+            # would otherwise leave rows the resume imports again and counts as skipped instead of new.
+            with transaction.atomic():
+                result, errors = _legacy_import_dataset(dataset=chunk, actor=actor, file_name=job.original_name,
+                                                        first_row=start_index + 1)
+                for key in counts:
+                    counts[key] += result.totals[key]
+                report += [{"row": n, "column": col, "messages": msgs} for n, col, msgs in errors]
+                LegacyImportJob.objects.filter(pk=job.pk).update(
+                    processed_rows=min(total, start_index + chunk.height), imported_new=counts["new"],
+                    imported_updated=counts["update"], imported_skipped=counts["skip"], error_report=report,
+                    heartbeat_at=timezone.now())
     except Exception as exc:  # noqa: BLE001 — any failure is recorded on the job for the administrator
         message = f"{type(exc).__name__}: {exc}"[:2000]
 

@@ -319,5 +319,8 @@ CERTIFICATE_VERIFY_RATE = "20/m"
 
 # Uploaded legacy-import files are deleted this many days after their job finished (the job's report stays).
 LEGACY_IMPORT_RETENTION_DAYS = env.int("LEGACY_IMPORT_RETENTION_DAYS", default=30)
+# Legacy-import rows per chunk: each chunk and the job's progress commit in one transaction (a resume starts
+# after the last committed chunk); a heartbeat is saved with each.
+LEGACY_IMPORT_CHUNK_ROWS = env.int("LEGACY_IMPORT_CHUNK_ROWS", default=500)
 # A chunk of 100 rows takes seconds; ten silent minutes means the worker is gone.
 LEGACY_IMPORT_STALE_MINUTES = env.int("LEGACY_IMPORT_STALE_MINUTES", default=10)

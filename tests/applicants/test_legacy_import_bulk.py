@@ -32,8 +32,8 @@ def _queries(data):
     return len(sqls) - len(inserts), outcome
 
 
-def test_a_chunk_costs_the_same_queries_whatever_its_size(seeded, monkeypatch):
-    monkeypatch.setattr(services, "LEGACY_IMPORT_CHUNK_ROWS", 1000)
+def test_a_chunk_costs_the_same_queries_whatever_its_size(seeded, settings):
+    settings.LEGACY_IMPORT_CHUNK_ROWS = 1000
     few, outcome = _queries(_csv(_rows(5)))
     assert outcome.totals["new"] == 5
     many, outcome = _queries(_csv(_rows(80, start=100)))

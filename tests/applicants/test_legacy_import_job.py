@@ -74,8 +74,8 @@ def test_queued_job_page_refreshes_itself(admin_client, seeded):
     assert '<meta http-equiv="refresh" content="2">' in page and "排队中" in page and "已处理 0 / 3 行" in page
 
 
-def test_progress_is_saved_after_each_chunk(seeded, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "LEGACY_IMPORT_CHUNK_ROWS", 2)
+def test_progress_is_saved_after_each_chunk(seeded, settings, django_capture_on_commit_callbacks):
+    settings.LEGACY_IMPORT_CHUNK_ROWS = 2
     job = services.legacy_import_job_create(upload=SimpleUploadedFile("p.csv", _csv(_rows(5))), actor=None)
     seen = []
 
@@ -242,3 +242,38 @@ def test_a_job_whose_worker_was_killed_is_marked_interrupted_and_resumes_where_i
     assert Application.objects.count() == 250 and ApplicantProfile.objects.count() == 250
     assert list(AuditEntry.objects.filter(action="applicants.legacy_import.interrupted").values_list(
         "object_id", flat=True)) == [str(job.pk)]
+
+
+class _WorkerKilled(BaseException):
+    """Stands for kill -9 at one exact point: not an Exception, so no handler of ours records a failure."""
+
+
+def test_a_worker_killed_between_a_chunk_and_its_progress_leaves_neither(seeded, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.LEGACY_IMPORT_CHUNK_ROWS = 2
+    job = services.legacy_import_job_create(upload=SimpleUploadedFile("p.csv", _csv(_rows(5))), actor=None)
+    chunks_written = []
+
+    def die_at_the_second_progress_save(execute, sql, params, many, context):
+        if sql.startswith('INSERT INTO "applicants_application"'):
+            chunks_written.append(sql)
+        elif sql.startswith('UPDATE "applicants_legacyimportjob"') and len(chunks_written) == 2:
+            raise _WorkerKilled  # the second chunk's rows are written, its progress not yet
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(die_at_the_second_progress_save), pytest.raises(_WorkerKilled):
+        services.legacy_import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.RUNNING
+    # What the job says it saved is exactly what is in the database.
+    assert job.processed_rows == Application.objects.count() == 2
+    LegacyImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    assert services.legacy_import_jobs_mark_interrupted() == 1
+    services.legacy_import_job_resume(job=LegacyImportJob.objects.get(pk=job.pk), actor=None)
+    job = services.legacy_import_job_run(job_id=job.pk)
+    assert job.status == LegacyImportJob.Status.DONE
+    assert (job.processed_rows, job.imported_new, job.imported_skipped) == (5, 5, 0)
+    assert Application.objects.count() == 5
