@@ -651,16 +651,24 @@ def legacy_import_job_run(*, job_id: int) -> LegacyImportJob:
 
     def start(j):
         # A resumed job (see `legacy_import_job_resume`) keeps what its saved chunks did; any other start is afresh.
-        # A redelivered task (worker died, acks_late) finds its job "running" and starts it over, which is safe
-        # because the import is idempotent.
+        # A redelivered task (worker died, acks_late) finds its job "running" with a stale heartbeat and starts it
+        # over, which is safe because the import is idempotent.
         if not j.resume_pending:
             j.processed_rows = j.imported_new = j.imported_updated = j.imported_skipped = 0
             j.error_report = []
         j.failure_message, j.finished_at, j.resume_pending = "", None, False
         j.started_at = j.heartbeat_at = timezone.now()
 
-    job = transition(instance=job, to=LegacyImportJob.Status.RUNNING, actor=None,
-                     allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.started", apply=start)
+    with transaction.atomic():
+        locked = LegacyImportJob.objects.select_for_update().get(pk=job.pk)
+        alive_since = timezone.now() - dt.timedelta(minutes=settings.LEGACY_IMPORT_STALE_MINUTES)
+        beating = locked.heartbeat_at is not None and locked.heartbeat_at > alive_since
+        if locked.status == LegacyImportJob.Status.RUNNING and beating:
+            # A redelivered copy of a task whose job another worker is running (and beating for): starting over
+            # would zero its counts under it and import the same rows twice at once.
+            return locked
+        job = transition(instance=locked, to=LegacyImportJob.Status.RUNNING, actor=None, already_locked=True,
+                         allowed=LEGACY_IMPORT_JOB_TRANSITIONS, action="applicants.legacy_import.started", apply=start)
     try:
         with job.upload.open("rb") as fh:
             data = fh.read()

@@ -277,3 +277,99 @@ def test_a_worker_killed_between_a_chunk_and_its_progress_leaves_neither(seeded,
     assert job.status == LegacyImportJob.Status.DONE
     assert (job.processed_rows, job.imported_new, job.imported_skipped) == (5, 5, 0)
     assert Application.objects.count() == 5
+
+
+@pytest.mark.worker
+def test_a_worker_killed_with_sigkill_mid_import_is_resumed_by_a_fresh_worker_adding_nothing_twice(
+        transactional_db, tmp_path, settings):
+    """kill -9 of a live worker's whole process group during a legacy import of many chunks; the beat task marks
+    the silent job interrupted, and a fresh worker resumes it to exactly the file's rows."""
+    import os
+    import signal
+    import time
+
+    from django.db.models import Count
+
+    from applicants.tasks import mark_interrupted_legacy_imports
+    from certification.seed import load_seed_campaigns
+    from config.celery_app import app
+    from tests.workers import celery_worker
+
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        pytest.skip("needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), as in CI")
+    load_seed_campaigns()
+    total, chunk, bad = 600, 10, {7, 455}
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        job = services.legacy_import_job_create(
+            upload=SimpleUploadedFile("legacy.csv", _csv(_rows(total, bad_at=bad))), actor=None)
+    finally:
+        app.conf.task_always_eager = eager
+    env = {"DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT), "LEGACY_IMPORT_CHUNK_ROWS": str(chunk)}
+
+    def wait(worker, log_path, done, seconds=120):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not done():
+            assert worker.poll() is None, log_path.read_text()[-3000:]
+            time.sleep(0.05)
+            job.refresh_from_db()
+        assert done(), (job.status, job.processed_rows, log_path.read_text()[-3000:])
+
+    with celery_worker(tmp_path, pool="prefork", name="killed", **env) as (send, worker, log_path):
+        send(job.pk, task="applicants.tasks.run_legacy_import")
+        wait(worker, log_path, lambda: job.processed_rows >= chunk)  # at least one chunk committed
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.RUNNING and chunk <= job.processed_rows < total, job.processed_rows
+    killed_at_row = job.processed_rows
+
+    settings.LEGACY_IMPORT_STALE_MINUTES = 0  # the beat comes "later": the dead worker's heartbeat is stale
+    assert mark_interrupted_legacy_imports() == 1
+    job.refresh_from_db()
+    assert job.status == LegacyImportJob.Status.INTERRUPTED
+    eager, app.conf.task_always_eager = app.conf.task_always_eager, False
+    try:
+        services.legacy_import_job_resume(job=job, actor=None)
+    finally:
+        app.conf.task_always_eager = eager
+    with celery_worker(tmp_path, name="fresh", **env) as (send, worker, log_path):
+        send(job.pk, task="applicants.tasks.run_legacy_import")
+        wait(worker, log_path, lambda: job.status in (LegacyImportJob.Status.DONE, LegacyImportJob.Status.FAILED))
+    assert job.status == LegacyImportJob.Status.DONE, job.failure_message
+    good = total - len(bad)
+    assert (job.processed_rows, job.imported_new, job.imported_updated, job.imported_skipped) == (total, good, 0, 0)
+    assert sorted(e["row"] for e in job.error_report) == sorted(bad)
+    assert User.objects.filter(role=Role.APPLICANT).count() == good
+    assert User.objects.values("email").distinct().count() == User.objects.count()
+    assert ApplicantProfile.objects.count() == Application.objects.count() == good
+    imported = AuditEntry.objects.filter(action="applicants.application.imported")
+    assert imported.count() == good
+    assert not imported.values("object_id").annotate(n=Count("id")).filter(n__gt=1).exists()
+    steps = list(AuditEntry.objects.filter(object_id=str(job.pk), action__startswith="applicants.legacy_import.")
+                 .order_by("id").values_list("action", flat=True))
+    assert steps == ["applicants.legacy_import.created", "applicants.legacy_import.started",
+                     "applicants.legacy_import.interrupted", "applicants.legacy_import.resumed",
+                     "applicants.legacy_import.started", "applicants.legacy_import.done"], (steps, killed_at_row)
+
+
+def test_a_redelivered_task_leaves_a_job_another_worker_is_running_alone(seeded, settings):
+    """Redis hands an unacknowledged task out again after its visibility timeout; if the job is by then running
+    on a live worker (say, resumed there), the copy must not start it over under that worker."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    job = services.legacy_import_job_create(upload=SimpleUploadedFile("p.csv", _csv(_rows(3))), actor=None)
+    beat = timezone.now() - dt.timedelta(minutes=settings.LEGACY_IMPORT_STALE_MINUTES - 1)
+    LegacyImportJob.objects.filter(pk=job.pk).update(status=LegacyImportJob.Status.RUNNING, processed_rows=2,
+                                                     imported_new=2, heartbeat_at=beat)
+    services.legacy_import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.imported_new) == (LegacyImportJob.Status.RUNNING, 2, 2)
+    assert not Application.objects.exists()
+    # Once its heartbeat is stale the worker is gone: a redelivered task starts the job over (idempotently).
+    LegacyImportJob.objects.filter(pk=job.pk).update(heartbeat_at=beat - dt.timedelta(minutes=2))
+    services.legacy_import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.processed_rows, job.imported_new) == (LegacyImportJob.Status.DONE, 3, 3)
