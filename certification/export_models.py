@@ -22,6 +22,8 @@ class ExportJob(models.Model):
         RUNNING = "running", "生成中"
         DONE = "done", "已完成"
         FAILED = "failed", "失败"
+        # The file was deleted after EXPORT_RETENTION_DAYS; the row stays as a record of the export.
+        EXPIRED = "expired", "已过期"
 
     kind = models.CharField("导出内容", max_length=40)
     params = models.JSONField("筛选条件", default=dict, blank=True)
@@ -35,6 +37,7 @@ class ExportJob(models.Model):
     failure_message = models.TextField("失败原因", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    expired_at = models.DateTimeField("文件删除时间", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -56,3 +59,16 @@ class ExportJob(models.Model):
     @property
     def in_progress(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    # For templates: they ask these instead of comparing status strings, so a renamed value cannot slip past.
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def is_expired(self) -> bool:
+        return self.status == self.Status.EXPIRED

@@ -12,12 +12,14 @@ cell values) from `.iterator(chunk_size=...)`. `user` is the requester: the sour
 """
 
 import csv
+import datetime as dt
 import logging
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -130,7 +132,7 @@ def export_job_create(*, kind: str, params: dict, actor) -> ExportJob:
 def export_job_run(*, job_id: int) -> ExportJob:
     """Build the file (a redelivered task starts over: the job's file is only attached once complete)."""
     job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    if job.status == ExportJob.Status.DONE:
+    if job.status in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
         return job
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING, processed_rows=0)
     try:
@@ -155,3 +157,25 @@ def export_job_run(*, job_id: int) -> ExportJob:
                                                    failure_message=f"{type(exc).__name__}: {exc}"[:2000])
     job.refresh_from_db()
     return job
+
+
+def export_files_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of exports finished more than EXPORT_RETENTION_DAYS ago (they copy personal data out of
+    the platform's permission checks); each job stays, marked expired, and its page asks for a new export.
+    Idempotent; returns how many files were deleted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.EXPORT_RETENTION_DAYS)
+    due = ExportJob.objects.filter(status=ExportJob.Status.DONE, finished_at__lt=cutoff).values_list("pk", flat=True)
+    deleted = 0
+    for pk in list(due):
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().get(pk=pk)
+            if job.status != ExportJob.Status.DONE:
+                continue
+            storage, name = job.file.storage, job.file.name
+            ExportJob.objects.filter(pk=pk).update(status=ExportJob.Status.EXPIRED, file="", expired_at=now)
+            if name:
+                # The file goes only once the row says so; a rolled-back step keeps both.
+                transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+        deleted += 1
+    return deleted

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -145,7 +146,8 @@ def _own_export(request, pk):
 @login_required
 def export_job(request, pk):
     job = _own_export(request, pk)
-    return render(request, "certification/export_job.html", {"job": job})
+    return render(request, "certification/export_job.html",
+                  {"job": job, "retention_days": settings.EXPORT_RETENTION_DAYS})
 
 
 @login_required
@@ -155,7 +157,9 @@ def export_download(request, pk):
     from .pdf import private_file_response
 
     job = _own_export(request, pk)
-    if job.status != job.Status.DONE or not job.file:
+    if job.is_expired:  # an old link: the job page says the file was deleted and to export again
+        return redirect("export_job", pk=job.pk)
+    if not job.is_done or not job.file:
         raise Http404("导出文件尚未生成。")
     response = private_file_response(job.file, download_name=job.download_name)
     response["Content-Type"] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

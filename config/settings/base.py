@@ -269,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applicants.tasks.purge_legacy_import_files",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Finished XLSX exports copy personal data out of the permission checks: deleted after EXPORT_RETENTION_DAYS.
+    "purge-expired-exports": {
+        "task": "certification.tasks.purge_expired_exports",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # A worker killed outright leaves its import "running": a job silent past LEGACY_IMPORT_STALE_MINUTES is marked
     # interrupted, and staff resume it from its last saved chunk.
     "mark-interrupted-legacy-imports": {
@@ -319,6 +324,8 @@ CERTIFICATE_VERIFY_RATE = "20/m"
 
 # Uploaded legacy-import files are deleted this many days after their job finished (the job's report stays).
 LEGACY_IMPORT_RETENTION_DAYS = env.int("LEGACY_IMPORT_RETENTION_DAYS", default=30)
+# Finished XLSX export files are deleted this many days after they were built (the job row stays, marked expired).
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 # Legacy-import rows per chunk: each chunk and the job's progress commit in one transaction (a resume starts
 # after the last committed chunk); a heartbeat is saved with each.
 LEGACY_IMPORT_CHUNK_ROWS = env.int("LEGACY_IMPORT_CHUNK_ROWS", default=500)
