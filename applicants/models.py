@@ -233,6 +233,16 @@ class Application(models.Model):
         """The dossier is locked from submission on, except while returned for its one amendment."""
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    # For templates: they ask these instead of comparing status strings, so a renamed value cannot slip past.
+    @property
+    def awaits_payment(self) -> bool:
+        """Submitted and waiting for its fee: the applicant's pages link to 去缴费."""
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == self.Status.RETURNED
+
 
 class DossierEntry(models.Model):
     """One row of a dossier table (B1…C6 or a junior evidence category); columns per `applicants.catalogue`."""
@@ -321,3 +331,13 @@ class LegacyImportJob(models.Model):
     @property
     def error_row_count(self) -> int:
         return len({e["row"] for e in self.error_report})
+
+    # For templates: they ask these instead of comparing status strings, so a renamed value cannot slip past.
+    @property
+    def is_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def has_result(self) -> bool:
+        """Finished, well or not: its counts and row report are final."""
+        return self.status in (self.Status.DONE, self.Status.FAILED)
