@@ -23,4 +23,8 @@ LABELS = {
     "reviews.portfolio.arbitration_needed": "专家评分差异过大，增派仲裁专家",
     "reviews.portfolio.scored": "业绩成果评审得分已汇总",
     "reviews.review.submitted": "专家提交评分",
+    # The demo's shortcut for its exam candidate (reviews.demo.load_exam_demo), past review it shows elsewhere.
+    "reviews.demo.eligible": "演示数据：资格审查通过",
+    "reviews.demo.portfolio_review": "演示数据：进入业绩成果评审",
+    "reviews.demo.exam": "演示数据：进入笔试",
 }
