@@ -167,6 +167,44 @@ def _tiebreak(rule: str, later_stage: str | None, units: dict[str, str]) -> tupl
     return "0 AS tie_key", ""
 
 
+# --- a round's request, shared by the shortlist and the ranking ----------------------------------------
+
+def _round_request(*, campaign: Campaign, actor, errors: list[str], model, computing: str, frozen: str,
+                   frozen_message: str, allowed: dict, action: str, task: str, params: dict,
+                   cleared: tuple[str, ...] = ()):
+    """Queue the computation of the campaign's one round of `model` (again), under the campaign's lock.
+
+    Refused with the rules' `errors`, or once the round is `frozen`. A first request creates the round with the
+    campaign's rules (`params`); a later one moves it back to `computing` with the current rules, clearing the
+    last failure and the `cleared` fields. The job (`ranking_tasks.<task>`) is queued after commit."""
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        Campaign.objects.select_for_update().get(pk=campaign.pk)
+        rnd = model.objects.filter(campaign=campaign).first()
+        if rnd and rnd.status == frozen:
+            raise ValidationError(frozen_message, code="frozen")
+        if rnd is None:
+            rnd = model(campaign=campaign, status=computing, **params)
+            rnd.full_clean()
+            rnd.save()
+            audit(subject=rnd, action=action, actor=actor, to_state=rnd.status)
+        else:
+            def apply(r):
+                for k, v in params.items():
+                    setattr(r, k, v)
+                r.failure_message = ""
+                for name in cleared:
+                    setattr(r, name, None)
+
+            rnd = transition(instance=rnd, to=computing, actor=actor, allowed=allowed, action=action, apply=apply)
+        from . import ranking_tasks
+
+        job, round_id = getattr(ranking_tasks, task), rnd.pk
+        transaction.on_commit(lambda: job.delay(round_id))
+    return rnd
+
+
 # --- shortlist ------------------------------------------------------------------------------------------
 
 def shortlist_errors(campaign: Campaign) -> list[str]:
@@ -180,36 +218,15 @@ def shortlist_errors(campaign: Campaign) -> list[str]:
 
 
 def shortlist_request(*, campaign: Campaign, actor) -> ShortlistRound:
-    """Queue the shortlist computation (again). Refused once the shortlist has been released."""
-    errors = shortlist_errors(campaign)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        Campaign.objects.select_for_update().get(pk=campaign.pk)
-        rnd = ShortlistRound.objects.filter(campaign=campaign).first()
-        if rnd and rnd.status == RoundStatus.RELEASED:
-            raise ValidationError("入围答辩名单已公布，不能重新计算。", code="frozen")
-        params = dict(mode=campaign.shortlist_mode, value=campaign.shortlist_value, tie_rule=campaign.tie_rule,
-                      weight_portfolio=campaign.weight_portfolio, weight_exam=campaign.weight_exam)
-        if rnd is None:
-            rnd = ShortlistRound(campaign=campaign, status=RoundStatus.COMPUTING, **params)
-            rnd.full_clean()
-            rnd.save()
-            audit(subject=rnd, action="reviews.shortlist.computing", actor=actor, to_state=rnd.status)
-        else:
-            def apply(r):
-                for k, v in params.items():
-                    setattr(r, k, v)
-                r.failure_message = ""
-                r.confirmed_by = r.confirmed_at = None
-
-            rnd = transition(instance=rnd, to=RoundStatus.COMPUTING, actor=actor, allowed=SHORTLIST_TRANSITIONS,
-                             action="reviews.shortlist.computing", apply=apply)
-        from .ranking_tasks import compute_shortlist
-
-        round_id = rnd.pk
-        transaction.on_commit(lambda: compute_shortlist.delay(round_id))
-    return rnd
+    """Queue the shortlist computation (again). Refused once the shortlist has been released; a re-run drops
+    the secretariat's confirmation (the list may change)."""
+    return _round_request(
+        campaign=campaign, actor=actor, errors=shortlist_errors(campaign), model=ShortlistRound,
+        computing=RoundStatus.COMPUTING, frozen=RoundStatus.RELEASED,
+        frozen_message="入围答辩名单已公布，不能重新计算。", allowed=SHORTLIST_TRANSITIONS,
+        action="reviews.shortlist.computing", task="compute_shortlist", cleared=("confirmed_by", "confirmed_at"),
+        params=dict(mode=campaign.shortlist_mode, value=campaign.shortlist_value, tie_rule=campaign.tie_rule,
+                    weight_portfolio=campaign.weight_portfolio, weight_exam=campaign.weight_exam))
 
 
 def shortlist_compute(*, round_id: int) -> ShortlistRound:
@@ -331,35 +348,13 @@ def ranking_errors(campaign: Campaign) -> list[str]:
 
 def ranking_request(*, campaign: Campaign, actor) -> RankingRound:
     """Queue the ranking job (again). After publication it is refused: a published result never changes."""
-    errors = ranking_errors(campaign)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        Campaign.objects.select_for_update().get(pk=campaign.pk)
-        rnd = RankingRound.objects.filter(campaign=campaign).first()
-        if rnd and rnd.status == R.PUBLISHED:
-            raise ValidationError("认证结果已公布，排名已冻结，不能重新计算。", code="frozen")
-        params = dict(mode=campaign.pass_mode, value=campaign.pass_value, tie_rule=campaign.tie_rule,
-                      weight_portfolio=campaign.weight_portfolio, weight_exam=campaign.weight_exam,
-                      weight_defense=campaign.weight_defense, pool_status=final_pool_status(campaign))
-        if rnd is None:
-            rnd = RankingRound(campaign=campaign, status=R.COMPUTING, **params)
-            rnd.full_clean()
-            rnd.save()
-            audit(subject=rnd, action="reviews.ranking.computing", actor=actor, to_state=rnd.status)
-        else:
-            def apply(r):
-                for k, v in params.items():
-                    setattr(r, k, v)
-                r.failure_message = ""
-
-            rnd = transition(instance=rnd, to=R.COMPUTING, actor=actor, allowed=RANKING_TRANSITIONS,
-                             action="reviews.ranking.computing", apply=apply)
-        from .ranking_tasks import compute_ranking
-
-        round_id = rnd.pk
-        transaction.on_commit(lambda: compute_ranking.delay(round_id))
-    return rnd
+    return _round_request(
+        campaign=campaign, actor=actor, errors=ranking_errors(campaign), model=RankingRound,
+        computing=R.COMPUTING, frozen=R.PUBLISHED, frozen_message="认证结果已公布，排名已冻结，不能重新计算。",
+        allowed=RANKING_TRANSITIONS, action="reviews.ranking.computing", task="compute_ranking",
+        params=dict(mode=campaign.pass_mode, value=campaign.pass_value, tie_rule=campaign.tie_rule,
+                    weight_portfolio=campaign.weight_portfolio, weight_exam=campaign.weight_exam,
+                    weight_defense=campaign.weight_defense, pool_status=final_pool_status(campaign)))
 
 
 def ranking_sql(rnd: RankingRound, *, stages: list[str]) -> tuple[str, list]:

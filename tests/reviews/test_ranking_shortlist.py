@@ -115,6 +115,19 @@ def test_confirm_then_release_moves_everyone_and_tells_them(senior, exam_table, 
         ranking_services.shortlist_request(campaign=senior, actor=national_secretariat)
 
 
+def test_recomputing_a_confirmed_shortlist_drops_the_confirmation_and_takes_the_new_rule(
+        senior, exam_table, national_secretariat):
+    set_rules(senior, shortlist_value=D("60"))
+    first = _compute(senior, national_secretariat)
+    ranking_services.shortlist_confirm(campaign=senior, actor=national_secretariat)
+    set_rules(senior, shortlist_value=D("20"))
+    rnd = _compute(senior, national_secretariat)
+    assert rnd.pk == first.pk and rnd.status == "computed" and rnd.value == D("20")
+    assert rnd.confirmed_by is None and rnd.confirmed_at is None
+    assert {k for k, v in _entries(exam_table).items() if v.selected} == {"Z"}  # ⌈5 × 20 %⌉ = 1
+    assert AuditEntry.objects.for_object(rnd).filter(action="reviews.shortlist.computing").count() == 2
+
+
 def test_a_score_change_after_computing_blocks_confirmation(senior, exam_table, national_secretariat):
     set_rules(senior, shortlist_value=D("60"))
     _compute(senior)
