@@ -19,41 +19,18 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from _helpers import run_in_throwaway_database, sql_of  # noqa: E402 — bench/ is the script's folder
+
 SMALL_BANK, BIG_BANK = 60, 5000
 IMPORT_ROWS = 10_000
 REPEATS = 5
 IMPORT_LIMIT = 2.0
-
-
-def throwaway_database():
-    """A database URL of our own and how to remove it afterwards; never anyone's real database."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        name = f"kjfdy_bench_exam_{os.getpid()}"
-        parts = urlsplit(url)
-        server_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(server_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-        return urlunsplit(parts._replace(path=f"/{name}")), drop
-    path = Path(f"/tmp/bench-exam-{os.getpid()}.sqlite3")
-    return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
 
 
 def grow_bank(n: int) -> None:
@@ -86,13 +63,7 @@ def candidates(campaign, n: int, *, prefix: str):
 
 
 def count_queries(func) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    func()  # warm-up
-    with CaptureQueriesContext(connection) as ctx:
-        func()
-    return len(ctx.captured_queries)
+    return len(sql_of(func))
 
 
 def timed(func, *, setup=None) -> float:
@@ -105,15 +76,7 @@ def timed(func, *, setup=None) -> float:
 
 
 def main() -> int:
-    url, cleanup = throwaway_database()
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-    try:
-        return run()
-    finally:
-        cleanup()
+    return run_in_throwaway_database(run, prefix="bench_exam")
 
 
 def run() -> int:

@@ -16,7 +16,6 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -24,34 +23,12 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 # Requests run synchronously in this thread; nothing here is async.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from _helpers import run_in_throwaway_database, sql_of  # noqa: E402 — bench/ is the script's folder
+
 BASELINE, GROWN = 10, 200
 REPEATS = 5
 PASSWORD = "Bench-pass-2026"
 JIANGSU = "江苏省青少年科技教育协会"
-
-
-def throwaway_database():
-    """A database URL of our own and how to remove it afterwards; never anyone's real database."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        name = f"kjfdy_bench_{os.getpid()}"
-        parts = urlsplit(url)
-        server_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop():
-            from django.db import connections
-
-            connections.close_all()
-            with psycopg.connect(server_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-        return urlunsplit(parts._replace(path=f"/{name}")), drop
-    path = Path(f"/tmp/bench-{os.getpid()}.sqlite3")
-    return f"sqlite:///{path}", lambda: path.unlink(missing_ok=True)
 
 
 def grow_to(n: int, *, campaigns: list, made: list) -> None:
@@ -88,14 +65,8 @@ def grow_to(n: int, *, campaigns: list, made: list) -> None:
 
 def measure(client, url: str) -> tuple[int, float, list[str]]:
     """Queries of one request and the median time of REPEATS more, after a warm-up (templates, caches)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     assert client.get(url).status_code == 200, url
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(url)
-    # Read now: `captured_queries` slices the connection's log lazily, and the next request clears that log.
-    sqls = [q["sql"] for q in ctx.captured_queries]
+    sqls = sql_of(lambda: client.get(url), warm_up=False)
     times = []
     for _ in range(REPEATS):
         start = time.perf_counter()
@@ -112,15 +83,7 @@ def most_repeated(sqls: list[str]) -> str:
 
 
 def main() -> int:
-    url, cleanup = throwaway_database()
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-    try:
-        return run()
-    finally:
-        cleanup()
+    return run_in_throwaway_database(run, prefix="bench")
 
 
 def run() -> int:
