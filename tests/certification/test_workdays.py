@@ -7,7 +7,13 @@ import pytest
 from django.core.management import call_command
 
 from certification.models import CalendarYear, HolidayDay
-from certification.workdays import CalendarMissing, WorkdayCalendar, add_working_days, is_workday
+from certification.workdays import (
+    CalendarMissing,
+    WorkdayCalendar,
+    add_working_days,
+    is_workday,
+    load_library_years,
+)
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -82,8 +88,11 @@ def test_moving_the_calendar_to_the_kernel_keeps_an_administrators_corrections()
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
-    old.get_model("certificates", "HolidayDay").objects.filter(date=D(2024, 10, 12)).update(name="人工更正")
-    old.get_model("certificates", "CalendarYear").objects.create(year=2099, source="manual", note="国办发明电〔2098〕1号")
+    old_year, old_day = old.get_model("certificates", "CalendarYear"), old.get_model("certificates", "HolidayDay")
+    # The old tables hold what the kernel's held (an earlier test may have emptied it): load 2024 as 0002 did.
+    load_library_years(calendar_year_model=old_year, holiday_day_model=old_day, years=[2024])
+    old_day.objects.update_or_create(date=D(2024, 10, 12), defaults={"kind": "workday", "name": "人工更正"})
+    old_year.objects.create(year=2099, source="manual", note="国办发明电〔2098〕1号")
 
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
