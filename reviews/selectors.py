@@ -149,9 +149,11 @@ def eligibility_page(*, user, campaigns: list[Campaign], page, per_page: int, **
     that rule does: the campaign is the user's authority's (once per campaign) and
     `services.eligibility_return_open` on the row's state. The return view checks the permission on the
     application itself."""
-    ids_sql, ids_params = eligibility_queue(user=user, campaigns=campaigns, **filters).query.sql_with_params()
     chosen = filters.get("campaign")
     pending_in = [chosen.pk] if chosen else [c.pk for c in campaigns if c.authority_id == user.authority_id]
+    if not pending_in:  # an authority without campaigns (the ORM would not even compile `IN ()`)
+        return EligibilityPage(rows=[], page=Paginator([], per_page).get_page(1), pending=0)
+    ids_sql, ids_params = eligibility_queue(user=user, campaigns=campaigns, **filters).query.sql_with_params()
     sql = _PAGE_SQL.replace("{ids}", ids_sql)
 
     def fetch(number):

@@ -92,3 +92,12 @@ def test_pages_past_the_end_below_one_or_not_numbers_read_as_django_paginator_do
     assert "暂无申请" in html and "共 0 份" in html and 'id="pending-count">1<' in html
     html = client.get(url, {"status": S.UNDER_REVIEW, "page": "2"}).content.decode()
     assert "第 2/2 页" in html and html.count("application-row") == 1
+
+
+def test_an_authority_without_campaigns_sees_an_empty_list(client, make_user, seeded):
+    from certification.models import Authority, Province, Role
+
+    Authority.objects.create(name="新设协会", kind=Authority.Kind.PROVINCIAL, province=Province.objects.first())
+    client.force_login(make_user(Role.PROVINCIAL_SECRETARIAT, "新设协会"))
+    html = client.get(reverse("reviews:eligibility_list"), {"page": "3"}).content.decode()
+    assert "暂无申请" in html and "共 0 份" in html and "pending-count" not in html
