@@ -1,5 +1,6 @@
 """Reads for review. Work queues are queries over applications in a state (ARCHITECTURE.md)."""
 
+import functools
 import statistics
 from dataclasses import dataclass
 
@@ -38,8 +39,15 @@ def _eligibility_base(*, user, campaigns: list[Campaign] | None = None) -> Query
     caller passes count only if they are the user's authority's."""
     if campaigns is None:
         campaigns = authority_campaigns(user=user)
-    ids = [c.pk for c in campaigns if c.authority_id == user.authority_id]
-    return Application.objects.filter(campaign_id__in=ids).exclude(status=S.DRAFT).order_by("campaign_id", "number")
+    return _listed(_scope(user, campaigns))
+
+
+def _scope(user, campaigns: list[Campaign]) -> tuple[int, ...]:
+    return tuple(c.pk for c in campaigns if c.authority_id == user.authority_id)
+
+
+def _listed(scope: tuple[int, ...]) -> QuerySet[Application]:
+    return Application.objects.filter(campaign_id__in=scope).exclude(status=S.DRAFT).order_by("campaign_id", "number")
 
 
 def _filtered(qs, *, campaign=None, level="", status="", verdict="", city="", unit="", track="", q=""):
@@ -149,12 +157,11 @@ def eligibility_page(*, user, campaigns: list[Campaign], page, per_page: int, **
     that rule does: the campaign is the user's authority's (once per campaign) and
     `services.eligibility_return_open` on the row's state. The return view checks the permission on the
     application itself."""
-    chosen = filters.get("campaign")
-    pending_in = [chosen.pk] if chosen else [c.pk for c in campaigns if c.authority_id == user.authority_id]
-    if not pending_in:  # an authority without campaigns (the ORM would not even compile `IN ()`)
+    chosen, scope = filters.get("campaign"), _scope(user, campaigns)
+    if not scope:  # an authority without campaigns (the ORM would not even compile `IN ()`)
         return EligibilityPage(rows=[], page=Paginator([], per_page).get_page(1), pending=0)
-    ids_sql, ids_params = eligibility_queue(user=user, campaigns=campaigns, **filters).query.sql_with_params()
-    sql = _PAGE_SQL.replace("{ids}", ids_sql)
+    pending_in = [chosen.pk] if chosen else list(scope)
+    sql, ids_params = _page_sql(scope, **{**filters, "campaign": chosen.pk if chosen else None})
 
     def fetch(number):
         with connection.cursor() as cursor:
@@ -172,6 +179,15 @@ def eligibility_page(*, user, campaigns: list[Campaign], page, per_page: int, **
         fetched = fetch(page.number) if total else []
         pending = fetched[0][-1] if fetched else pending_decisions(user=user, campaign=chosen).count()
     return EligibilityPage(rows=_rows(user, fetched, campaigns), page=page, pending=pending)
+
+
+@functools.lru_cache(maxsize=256)
+def _page_sql(scope: tuple[int, ...], **filters) -> tuple[str, tuple]:
+    """`_PAGE_SQL` with the ids of `eligibility_queue` for this scope and these filters, compiled by the ORM once
+    per process: the same arguments give the same SQL, and building and compiling it cost as much again as
+    running the whole page (most requests differ only in the page number)."""
+    ids_sql, ids_params = _filtered(_listed(scope), **filters).values_list("pk", flat=True).query.sql_with_params()
+    return _PAGE_SQL.replace("{ids}", ids_sql), tuple(ids_params)
 
 
 def _rows(user, fetched, campaigns: list[Campaign]) -> list[EligibilityRow]:
