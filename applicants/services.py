@@ -50,13 +50,14 @@ LEVEL_CODES = {Level.JUNIOR: "1", Level.INTERMEDIATE: "2", Level.SENIOR: "3"}
 
 
 def application_transition(*, application: Application, to: str, actor, action: str, reason: str = "",
-                           apply=None, template: str | None = "application_status_changed") -> Application:
+                           apply=None, template: str | None = "application_status_changed",
+                           already_locked: bool = False) -> Application:
     def notify(app):
         if template:
             notify_user(user=app.applicant, template=template, context={"application": app, "reason": reason})
 
     return transition(instance=application, to=to, actor=actor, allowed=APPLICATION_TRANSITIONS,
-                      action=action, reason=reason, apply=apply, notify=notify)
+                      action=action, reason=reason, apply=apply, notify=notify, already_locked=already_locked)
 
 
 # --- profile -----------------------------------------------------------------------------------------
@@ -377,15 +378,17 @@ def application_submit(*, application: Application, actor, now: dt.datetime | No
     return application
 
 
-def application_mark_paid(*, application: Application, actor=None, now: dt.datetime | None = None) -> Application:
-    """Called once the fee is settled (or waived): the application is complete and enters review."""
+def application_mark_paid(*, application: Application, actor=None, now: dt.datetime | None = None,
+                          already_locked: bool = False) -> Application:
+    """Called once the fee is settled (or waived): the application is complete and enters review.
+    `already_locked`: the caller holds the application's lock and read `application` under it (a payment)."""
     now = now or timezone.now()
 
     def apply(app):
         app.paid_at = now
 
     return application_transition(application=application, to=S.UNDER_REVIEW, actor=actor,
-                                  action="applicants.application.paid", apply=apply)
+                                  action="applicants.application.paid", apply=apply, already_locked=already_locked)
 
 
 def withdrawal_open(application: Application, *, now: dt.datetime | None = None) -> bool:

@@ -13,6 +13,7 @@ if the broker is unreachable the request still succeeds, the row stays `queued`,
 import contextlib
 import contextvars
 import datetime as dt
+import functools
 import logging
 import smtplib
 
@@ -57,15 +58,21 @@ def notification_queue(*, template: str, to_email: str, context: dict, recipient
     The e-mail is sent by a Celery task only once the surrounding transaction commits, so a rolled-back
     state change never mails anyone.
     """
+    note = _render(template=template, to_email=to_email, context=context, recipient=recipient,
+                   attachments=attachments)
+    note.save(force_insert=True)
+    transaction.on_commit(lambda: _hand_off(note.pk))
+    return note
+
+
+def _render(*, template: str, to_email: str, context: dict, recipient=None,
+            attachments: list[dict] | None = None) -> Notification:
+    """The outbox row for one message, rendered, not saved yet."""
     context = {"site_url": settings.SITE_URL, **context}
     rendered = render_to_string(f"notifications/{template}.txt", context).strip()
     subject, _, body = rendered.partition("\n")
-    note = Notification.objects.create(
-        recipient=recipient, to_email=to_email, template=template, subject=subject.strip()[:200],
-        body=body.strip(), attachments=list(attachments or []),
-    )
-    transaction.on_commit(lambda: _hand_off(note.pk))
-    return note
+    return Notification(recipient=recipient, to_email=to_email, template=template, subject=subject.strip()[:200],
+                        body=body.strip(), attachments=list(attachments or []))
 
 
 def notify_user(*, user, template: str, context: dict, attachments: list[dict] | None = None) -> Notification | None:
@@ -94,10 +101,15 @@ def notifications_after_locks():
         yield pending
     finally:
         _deferred.reset(token)
-    if pending:
+    # Rendered first, then written in one INSERT: all of them or none.
+    notes = [_render(template=item["template"], to_email=item["user"].email,
+                     context={"user": item["user"], **item["context"]}, recipient=item["user"],
+                     attachments=item["attachments"]) for item in pending]
+    if notes:
         with transaction.atomic():
-            for item in pending:
-                notify_user(**item)
+            Notification.objects.bulk_create(notes)
+            for note in notes:
+                transaction.on_commit(functools.partial(_hand_off, note.pk))
 
 
 def notification_deliver(*, notification_id: int) -> Notification:

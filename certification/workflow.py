@@ -4,6 +4,11 @@ Each aggregate's service declares its table of allowed transitions and calls `tr
 locks the row, checks the table, saves, writes the audit entry and queues notifications on commit.
 """
 
+import contextlib
+import contextvars
+import datetime as dt
+import decimal
+import uuid
 from collections.abc import Callable, Mapping
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,17 +23,56 @@ class TransitionNotAllowed(ValidationError):
     pass
 
 
+# The entries `audit()` holds back inside `audits_batched()`: (subject's model, unsaved entry).
+_batch: contextvars.ContextVar[list | None] = contextvars.ContextVar("audit_batch", default=None)
+
+
 def audit(*, subject: models.Model, action: str, actor=None, from_state: str = "", to_state: str = "",
           reason: str = "") -> AuditEntry:
     """Write one append-only audit entry. `action` is a stable code (`app.aggregate.event`, see
-    `certification.logdisplay`); variable parts (amounts, references, channels) belong in `reason`."""
+    `certification.logdisplay`); variable parts (amounts, references, channels) belong in `reason`.
+    Inside `audits_batched()` the entry is written with the others when the block ends (it has no pk until then)."""
     if not logdisplay.is_code(action):
         raise ValueError(f"audit action {action!r} is not a stable code (app.aggregate.event)")
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    batch = _batch.get()
+    if batch is not None:
+        entry = AuditEntry(object_id=str(subject.pk), action=action, from_state=from_state, to_state=to_state,
+                           reason=reason or "", actor=actor)
+        batch.append((type(subject), entry))
+        return entry
     return AuditEntry.objects.create(
         content_type=ContentType.objects.get_for_model(subject), object_id=str(subject.pk), action=action,
-        from_state=from_state, to_state=to_state, reason=reason or "",
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        from_state=from_state, to_state=to_state, reason=reason or "", actor=actor,
     )
+
+
+@contextlib.contextmanager
+def audits_batched():
+    """Every `audit()` inside the block is written in one INSERT when the block ends, inside the block's
+    transaction (and the content types in at most one query). For a unit of work that changes several aggregates
+    at once (a payment confirms the order and moves the application). Each entry keeps the time `audit()` was
+    called and its own content hash; ids follow the order of the calls, as the hash chain's sealer expects.
+
+    The block is atomic without a savepoint: if it raises, nothing is written and the enclosing transaction can
+    only roll back, so no change inside it can commit without its entry. A nested block joins the outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    pending: list[tuple[type[models.Model], AuditEntry]] = []
+    with transaction.atomic(savepoint=False):
+        token = _batch.set(pending)
+        try:
+            yield
+        finally:
+            _batch.reset(token)
+        if pending:
+            types = ContentType.objects.get_for_models(*{model for model, _ in pending})
+            for model, entry in pending:
+                entry.content_type = types[model]
+                entry.content_hash = entry.compute_content_hash()  # bulk_create does not call save()
+            AuditEntry.objects.bulk_create([entry for _, entry in pending])
 
 
 def audit_bulk(*, entries: list[dict], actor=None) -> list[AuditEntry]:
@@ -51,6 +95,43 @@ def audit_bulk(*, entries: list[dict], actor=None) -> list[AuditEntry]:
     return AuditEntry.objects.bulk_create(rows)
 
 
+# Values compared by value to tell whether a field changed (mutable ones, a dict or a file, always count as changed).
+_SCALARS = (str, int, float, decimal.Decimal, dt.date, dt.time, dt.timedelta, uuid.UUID, type(None))
+
+
+def _loaded_scalars(instance: models.Model) -> dict:
+    return {f.attname: instance.__dict__[f.attname] for f in instance._meta.concrete_fields
+            if f.attname in instance.__dict__ and isinstance(instance.__dict__[f.attname], _SCALARS)}
+
+
+def _constraint_fields(model: type[models.Model], constraint) -> set[str]:
+    """The field names a model constraint reads; every concrete field when that cannot be told (expressions)."""
+    if getattr(constraint, "expressions", None):
+        return {f.name for f in model._meta.concrete_fields}
+    names = set(getattr(constraint, "fields", ()) or ())
+    condition = getattr(constraint, "condition", None)
+    if condition is not None:
+        names |= models.Q(condition).referenced_base_fields
+    return {model._meta.get_field(name).name for name in names}
+
+
+def _unchanged_since_read(instance: models.Model, before: dict) -> list[str]:
+    """Fields `full_clean` can skip: values read from the database under the lock and left as they were. They were
+    validated when written; checking them again costs a query each (an EXISTS per foreign key, per unique field,
+    per constraint). A constraint that reads a changed field is still checked with its other plain fields, as
+    before; an unchanged foreign key is never looked up again."""
+    meta = instance._meta
+    changed = {f.name for f in meta.concrete_fields
+               if f.attname not in before or instance.__dict__.get(f.attname) != before[f.attname]}
+    unchanged = {f.name for f in meta.concrete_fields} - changed
+    groups = [_constraint_fields(type(instance), c) for c in meta.constraints]
+    groups += [{meta.get_field(name).name for name in together} for together in meta.unique_together]
+    for names in groups:
+        if names & changed:
+            unchanged -= {name for name in names if not meta.get_field(name).is_relation}
+    return sorted(unchanged)
+
+
 def transition(*, instance: models.Model, to: str, actor, allowed: Mapping[str, set[str] | frozenset[str]],
                action: str, reason: str = "", field: str = "status",
                apply: Callable[[models.Model], None] | None = None,
@@ -62,14 +143,14 @@ def transition(*, instance: models.Model, to: str, actor, allowed: Mapping[str, 
     messages (which are themselves sent only after commit). Returns the locked, saved row.
 
     `already_locked=True` says the caller already holds this row's lock in the current transaction and `instance` was
-    read under it: it is used as is instead of being read again.
+    read under it (and not changed since): it is used as is instead of being read again.
     """
     with transaction.atomic():
         if already_locked:
             locked = instance
         else:
             locked = type(instance).objects.select_for_update().get(pk=instance.pk)
-        references = {f.name: getattr(locked, f.attname) for f in locked._meta.concrete_fields if f.is_relation}
+        before = _loaded_scalars(locked)
         current = getattr(locked, field)
         if to not in allowed.get(current, ()):
             labels = dict(locked._meta.get_field(field).choices or [])
@@ -80,9 +161,7 @@ def transition(*, instance: models.Model, to: str, actor, allowed: Mapping[str, 
         setattr(locked, field, to)
         if apply:
             apply(locked)
-        # References read from the database under the lock and left unchanged need no EXISTS query each.
-        locked.full_clean(exclude=[name for name, value in references.items()
-                                   if getattr(locked, locked._meta.get_field(name).attname) == value])
+        locked.full_clean(exclude=_unchanged_since_read(locked, before))
         locked.save()
         audit(subject=locked, action=action, actor=actor, from_state=current, to_state=to, reason=reason)
         if notify:

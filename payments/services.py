@@ -6,11 +6,13 @@ Every state change of an order goes through `order_transition`, under a lock.
 import datetime as dt
 import logging
 import secrets
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from applicants.models import Application
@@ -19,7 +21,7 @@ from applicants.services import application_mark_paid
 from certification.db import run_atomic_with_retry
 from certification.notifications import notifications_after_locks, notify_user
 from certification.predicates import is_administrator
-from certification.workflow import audit, transition
+from certification.workflow import audit, audits_batched, transition
 
 from .logcodes import LATE_PAYMENT_REFUNDED
 from .models import CNY, MemberRecord, NotificationLog, Order, Payment, Refund
@@ -55,15 +57,23 @@ def _lock_application_then_order(*, order_filter: dict):
 
     A withdrawal locks the application (its transition) and then the order. Any path here that goes on to move
     the application too (confirming a payment marks it paid) must not take the order first, or the two wait on
-    each other. The order is looked up without a lock to learn its application. Returns (order, application),
-    both read under their locks, or (None, None).
+    each other. The application is found through the order in the statement that locks it (FOR UPDATE OF the
+    application only: the order is locked next, the applicant and campaign read along are not locked). Returns
+    (order, application), both read under their locks, sharing the applicant and campaign (the mail needs
+    them), or (None, None).
     """
-    row = Order.objects.filter(**order_filter).values_list("pk", "application_id").first()
-    if row is None:
+    application = (Application.objects.select_for_update(of=("self",)).select_related("applicant", "campaign")
+                   .filter(pk__in=Order.objects.filter(**order_filter).values("application_id")).first())
+    if application is None:
         return None, None
-    application = Application.objects.select_for_update().get(pk=row[1])
-    order = Order.objects.select_for_update().select_related("applicant").get(pk=row[0])
+    order = Order.objects.select_for_update().filter(application_id=application.pk, **order_filter).first()
+    if order is None:
+        return None, None
     order.application = application
+    if order.applicant_id == application.applicant_id:
+        order.applicant = application.applicant
+    if order.campaign_id == application.campaign_id:
+        order.campaign = application.campaign
     return order, application
 
 
@@ -277,13 +287,17 @@ def payment_start(*, order: Order, provider_code: str, actor, request=None) -> t
     return payment, url
 
 
-def _mark_application_paid(*, order: Order, actor, now: dt.datetime | None = None) -> None:
-    application_mark_paid(application=order.application, actor=actor, now=now)
+def _mark_application_paid(*, order: Order, actor, now: dt.datetime | None = None,
+                           already_locked: bool = False) -> None:
+    application_mark_paid(application=order.application, actor=actor, now=now, already_locked=already_locked)
 
 
-def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, via: str) -> None:
+def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, via: str,
+             other_open_attempts: bool = True) -> None:
     """Book the payment and complete the order. The caller holds the locks on the application and the order
-    (taken by `_lock_application_then_order`), and `order` was read under them."""
+    (taken by `_lock_application_then_order`), and `order` and `order.application` were read under them.
+    `other_open_attempts=False`: the caller read the order's attempts under the lock and no other is open, so
+    there is none to cancel (attempts are created only under the order lock)."""
     payment.state = Payment.State.CONFIRMED
     payment.provider_txn_id = txn_id
     payment.confirmed_at = timezone.now()
@@ -291,11 +305,15 @@ def _confirm(*, order: Order, payment: Payment, txn_id: str, raw: dict, actor, v
     if actor is not None and getattr(actor, "is_authenticated", False):
         payment.confirmed_by = actor
     payment.save()
-    order.payments.filter(state=Payment.State.CREATED).exclude(pk=payment.pk).update(state=Payment.State.CANCELLED)
-    order_transition(order=order, to=OS.PAID, actor=actor, action="payments.order.paid",
-                     reason=f"{via}，交易号 {txn_id}", apply=lambda o: setattr(o, "paid_at", payment.confirmed_at),
-                     template="order_paid", context={"payment": payment}, already_locked=True)
-    _mark_application_paid(order=order, actor=actor)
+    if other_open_attempts:
+        order.payments.filter(state=Payment.State.CREATED).exclude(pk=payment.pk).update(
+            state=Payment.State.CANCELLED)
+    # Two changes, one audit INSERT.
+    with audits_batched():
+        order_transition(order=order, to=OS.PAID, actor=actor, action="payments.order.paid",
+                         reason=f"{via}，交易号 {txn_id}", apply=lambda o: setattr(o, "paid_at", payment.confirmed_at),
+                         template="order_paid", context={"payment": payment}, already_locked=True)
+        _mark_application_paid(order=order, actor=actor, already_locked=True)
 
 
 LATE_PAYMENT_REFUND_REASON = "订单已取消后到账的支付，全额原路退回"
@@ -372,11 +390,21 @@ def payment_notification_receive(*, provider_code: str, params: dict, source: st
                 reason=reason)
 
 
+def _same_reference(reference: uuid.UUID, given: str) -> bool:
+    try:
+        return reference == uuid.UUID(str(given))
+    except ValueError:
+        return False
+
+
 def _settle(*, provider, parsed: ParsedNotification, source: str) -> tuple[str, str]:
     order, _application = _lock_application_then_order(order_filter={"number": parsed.order_number})
     if order is None:
         raise NotificationRefused("订单不存在")
-    already = Payment.objects.filter(provider=provider.code, provider_txn_id=parsed.txn_id).first()
+    # One read for every ledger row this notification can touch: the payment already booked under this transaction
+    # id (a replay), and the order's attempts (stable now: they are created and changed only under the order lock).
+    rows = list(Payment.objects.filter(Q(provider=provider.code, provider_txn_id=parsed.txn_id) | Q(order=order)))
+    already = next((p for p in rows if p.provider == provider.code and p.provider_txn_id == parsed.txn_id), None)
     if already is not None:
         if already.order_id != order.pk:
             raise NotificationRefused("交易号已用于其他订单")
@@ -387,8 +415,8 @@ def _settle(*, provider, parsed: ParsedNotification, source: str) -> tuple[str, 
         raise NotificationRefused(f"币种不符：{parsed.currency}")
     payment = None
     if parsed.payment_reference:
-        payment = Payment.objects.filter(order=order, reference=parsed.payment_reference,
-                                         provider=provider.code).first()
+        payment = next((p for p in rows if p.order_id == order.pk and p.provider == provider.code
+                        and _same_reference(p.reference, parsed.payment_reference)), None)
         if payment is None:
             raise NotificationRefused("支付流水不属于该订单")
     via = "异步通知" if source == "notify" else "支付返回"
@@ -412,7 +440,9 @@ def _settle(*, provider, parsed: ParsedNotification, source: str) -> tuple[str, 
         raise NotificationRefused("支付流水已作废")
     if payment is None:
         payment = Payment(order=order, provider=provider.code, amount=parsed.amount, currency=CNY)
-    _confirm(order=order, payment=payment, txn_id=parsed.txn_id, raw=parsed.raw, actor=None, via=via)
+    others = any(p.order_id == order.pk and p.state == Payment.State.CREATED and p.pk != payment.pk for p in rows)
+    _confirm(order=order, payment=payment, txn_id=parsed.txn_id, raw=parsed.raw, actor=None, via=via,
+             other_open_attempts=others)
     return NotificationLog.Outcome.ACCEPTED, ""
 
 

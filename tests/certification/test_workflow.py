@@ -162,3 +162,32 @@ def test_unpublishing_needs_a_reason_whoever_calls_it(seeded, jiangsu_secretaria
         campaign_unpublish(campaign=campaign, actor=jiangsu_secretariat, reason="  ")
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.PUBLISHED
+
+
+def test_audits_batched_writes_every_entry_in_one_insert_at_the_end(draft, jiangsu_secretariat):
+    """Issue 13.4: a unit of work that changes two aggregates writes their audit rows in one statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from certification.workflow import audit, audits_batched
+
+    with CaptureQueriesContext(connection) as ctx, audits_batched():
+        first = audit(subject=draft, action="certification.campaign.changed", actor=jiangsu_secretariat, reason="一")
+        second = audit(subject=jiangsu_secretariat, action="certification.user.email_verified", reason="二")
+        assert first.pk is None and not AuditEntry.objects.exists()  # held back until the block ends
+    inserts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "certification_auditentry"')]
+    assert len(inserts) == 1
+    assert list(AuditEntry.objects.order_by("pk").values_list("pk", "reason", "actor")) == [
+        (first.pk, "一", jiangsu_secretariat.pk), (second.pk, "二", None)]
+    assert AuditEntry.objects.for_object(draft).get().content_hash == first.compute_content_hash()
+
+
+def test_audits_batched_writes_nothing_when_the_block_fails(draft, jiangsu_secretariat):
+    from django.db import transaction
+
+    from certification.workflow import audit, audits_batched
+
+    with pytest.raises(RuntimeError), transaction.atomic(), audits_batched():
+        audit(subject=draft, action="certification.campaign.changed", actor=jiangsu_secretariat)
+        raise RuntimeError("boom")
+    assert not AuditEntry.objects.exists()

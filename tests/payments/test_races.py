@@ -95,36 +95,51 @@ def test_withdrawal_and_notification_racing_never_deadlock_and_money_ends_paid_o
 
 @pytest.mark.django_db(transaction=True)
 def test_notification_mail_is_rendered_and_queued_after_the_order_lock_is_released(open_campaign, applicant, submit):
-    """Issue 13.4: nothing but the bookkeeping happens while other requests wait on the order row."""
-    from django.db.models.signals import post_save
+    """Issue 13.4: nothing but the bookkeeping happens while other requests wait on the order row: each mail is
+    rendered, and the outbox rows inserted, with the order row free."""
+    from django.test.signals import template_rendered
 
     app, order = submit(applicant, open_campaign)
     payment, _ = payment_start(order=order, provider_code="sandbox", actor=applicant)
     params = SandboxProvider().gateway_params(payment=payment)
     seen = []
 
-    def order_lockable_elsewhere():
+    def order_lockable_elsewhere(result):
         try:
             with connections["default"].cursor() as cursor:
                 cursor.execute("BEGIN")
                 cursor.execute("SELECT id FROM payments_order WHERE id = %s FOR UPDATE NOWAIT", [order.pk])
                 cursor.execute("ROLLBACK")
-            seen.append(True)
+            result.append(True)
         except Exception:  # noqa: BLE001 — "could not obtain lock": the row is still locked
-            seen.append(False)
+            result.append(False)
         finally:
             connections.close_all()
 
-    def on_mail(sender, instance, created, **kwargs):
-        if created:
-            t = threading.Thread(target=order_lockable_elsewhere)
-            t.start()
-            t.join(timeout=10)
+    def check(what):
+        result = []
+        t = threading.Thread(target=order_lockable_elsewhere, args=(result,))
+        t.start()
+        t.join(timeout=10)
+        seen.append((what, result == [True]))
 
-    post_save.connect(on_mail, sender=Notification)
+    def on_render(sender, template, context, **kwargs):
+        if template.name and template.name.startswith("notifications/"):
+            check(template.name)
+
+    def on_sql(execute, sql, sql_params, many, context):
+        if sql.startswith('INSERT INTO "certification_notification"'):
+            check("outbox insert")
+        return execute(sql, sql_params, many, context)
+
+    template_rendered.connect(on_render)
     try:
-        log = payment_notification_receive(provider_code="sandbox", params=params)
+        with connections["default"].execute_wrapper(on_sql):
+            log = payment_notification_receive(provider_code="sandbox", params=params)
     finally:
-        post_save.disconnect(on_mail, sender=Notification)
+        template_rendered.disconnect(on_render)
     assert log.outcome == "accepted"
-    assert seen == [True, True]  # order_paid and application_status_changed, each queued with the row free
+    assert sorted(seen) == [("notifications/application_status_changed.txt", True),
+                            ("notifications/order_paid.txt", True), ("outbox insert", True)]
+    assert {"order_paid", "application_status_changed"} <= set(
+        Notification.objects.filter(recipient=applicant).values_list("template", flat=True))

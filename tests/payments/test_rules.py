@@ -248,3 +248,16 @@ def test_withdrawal_takes_the_callers_clock(open_campaign, applicant, submit, pa
                             now=open_campaign.application_closes_at - dt.timedelta(seconds=1))
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED
+
+
+def test_a_transition_still_checks_a_constraint_over_a_field_it_changes(open_campaign, applicant, submit):
+    """A transition does not validate again what it read under the lock and left as it was (issue 13.4), but a
+    constraint that reads a field it changes is checked, with its message, before the database would refuse it."""
+    from payments.services import order_transition
+
+    _app, order = submit(applicant, open_campaign)
+    with pytest.raises(ValidationError, match="应付金额不能高于认证评审费"):
+        order_transition(order=order, to=Order.Status.PAID, actor=applicant, action="payments.order.paid",
+                         apply=lambda o: setattr(o, "amount", o.list_price + 1))
+    order.refresh_from_db()
+    assert (order.status, order.amount) == (Order.Status.PENDING, order.list_price)
