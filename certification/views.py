@@ -18,10 +18,10 @@ def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     province_code = level = None
     if form.is_valid():
-        province_code = form.cleaned_data["province"].code if form.cleaned_data["province"] else None
+        province_code = form.cleaned_data["province"] or None
         level = form.cleaned_data["level"] or None
-    campaigns = selectors.campaign_catalogue(province_code=province_code, level=level)
-    return render(request, "certification/catalogue.html", {"form": form, "campaigns": campaigns})
+    entries = selectors.campaign_catalogue(province_code=province_code, level=level)
+    return render(request, "certification/catalogue.html", {"form": form, "entries": entries})
 
 
 def campaign_detail(request, slug):

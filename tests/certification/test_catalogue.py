@@ -136,3 +136,80 @@ def test_rules_list_only_the_sub_items_a_rule_has(seeded, client):
     rules = page.split('<ol class="rules">', 1)[1].split("</ol>", 1)[0]
     assert re.findall(r"<li>\s*</li>", rules) == []
     assert rules.count("<ul>") == 1 and "3.1 近十年内" in rules and "3.3 近十年内" in rules
+
+
+# Speed (issue 13 item 1): what the catalogue reads and renders, without changing what it shows.
+
+def _catalogue_sql(client, params=None):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/", params or {}).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def test_catalogue_reads_no_province_table_and_no_wide_campaign_columns(seeded, client):
+    """The filter's provinces come from the reference list, and a card reads only what it shows: not the rule
+    set, contacts or other JSON documents of every campaign."""
+    for params in ({}, {"province": "320000", "level": "senior"}):
+        sql = _catalogue_sql(client, params)
+        assert not any('FROM "certification_province"' in q for q in sql)
+        campaign_sql = [q for q in sql if 'FROM "certification_campaign"' in q]
+        assert len(campaign_sql) == 1
+        for column in ("eligibility_rules", "contacts", "portfolio_aspects", "example_fields", "summary"):
+            assert f'"certification_campaign"."{column}"' not in campaign_sql[0]
+
+
+def test_filter_select_lists_every_province_of_the_table_and_keeps_the_choice(seeded, client):
+    from certification.models import Province
+
+    page = client.get("/", {"province": "320000"}).content.decode()
+    select = page.split('<select name="province" id="id_province">', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r'<option value="(\d*)"( selected)?>([^<]+)</option>', select)
+    assert [(code, name) for code, _, name in options[1:]] == list(Province.objects.values_list("code", "name"))
+    assert options[0] == ("", "", "全部省份")
+    assert [code for code, selected, _ in options if selected] == ["320000"]
+
+
+@pytest.mark.parametrize("value", [None, "", "320000", "999999", ["320000", "110000"]])
+def test_plain_select_renders_exactly_what_django_select_renders(value):
+    from django import forms
+
+    from certification.widgets import PlainSelect
+
+    choices = [("", "全部 <省份>"), ("320000", "江苏省"), ("110000", 'A "quoted" & name'), ("320000", "dup")]
+    attrs = {"id": "id_x", "required": True, "disabled": False, "data-x": "<y>"}
+    assert PlainSelect(choices=choices).render("x", value, attrs) == forms.Select(choices=choices).render(
+        "x", value, attrs)
+
+
+def test_plain_select_leaves_option_groups_to_django():
+    from django import forms
+
+    from certification.widgets import PlainSelect
+
+    choices = [("", "—"), ("华东", [("320000", "江苏省"), ("330000", "浙江省")])]
+    assert PlainSelect(choices=choices).render("x", "330000") == forms.Select(choices=choices).render("x", "330000")
+
+
+def test_cards_follow_every_change_of_what_they_show(seeded, client):
+    """Cards are memoised by what they show: a changed title, fee, authority name or phase shows at once."""
+    c = seeded["jiangsu-junior-2024"]
+    today = timezone.localdate()
+    before = client.get("/").content.decode()
+    assert '<span class="tag phase-closed">已截止</span>' in before
+    Campaign.objects.filter(pk=c.pk).update(title="改名后的活动", fee="123.45", application_start=today,
+                                            application_end=today)
+    c.authority.name = "改名后的协会"
+    c.authority.save()
+    card = client.get("/").content.decode().split("改名后的活动", 1)[1].split("</li>", 1)[0]
+    assert "¥123.45" in card and "改名后的协会" in card
+    assert '<span class="tag phase-open">报名中</span>' in card
+    assert f"{today.year}年{today.month}月{today.day}日24:00（北京时间）" in card
+
+
+def test_catalogue_never_shows_a_closed_campaign_as_open(seeded, client):
+    c = seeded["jiangsu-junior-2024"]
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Campaign.objects.filter(pk=c.pk).update(application_start=yesterday - dt.timedelta(days=5),
+                                            application_end=yesterday)
+    card = client.get("/").content.decode().split(c.title, 1)[1].split("</li>", 1)[0]
+    assert '<span class="tag phase-closed">已截止</span>' in card
