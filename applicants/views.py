@@ -96,7 +96,8 @@ def my_certifications(request):
         c.start = start_state(c)
     return render(request, "applicants/my_certifications.html", {
         "rows": rows, "chosen_campaign": campaign, "chosen_start": chosen_start,
-        "open_campaigns": open_campaigns, "has_profile": selectors.has_profile(user=request.user),
+        "open_campaigns": open_campaigns,
+        "has_profile": selectors.has_profile_given(user=request.user, applications=applications),
     })
 
 

@@ -76,3 +76,82 @@ def test_menu_targets_exam_centre_and_certificates_exist(client, under_review, a
     campaign = under_review.campaign
     assert campaign.title in exams and f"{campaign.exam_date:%Y年%m月%d日}" in exams
     assert 'id="certificates"' in page and "暂无证书" in page
+
+
+# Speed (issue 13 item 1): what 我的认证 reads, without changing what it shows.
+
+def _page_sql(client, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("applicants:my_certifications"), params).content.decode()
+    return page, [q["sql"] for q in ctx.captured_queries]
+
+
+def test_page_reads_only_what_it_shows(client, under_review, applicant):
+    """No submission snapshots, narrative or campaign rule sets; a timeline without actors or hash chain; no
+    results or defense queries while no application has reached the scored stages; the profile check rides on
+    the applications' query."""
+    client.force_login(applicant)
+    page, sql = _page_sql(client)
+    assert 'id="application-' in page and "办理记录（" in page and "修改基本情况" in page
+    assert not any("reviews_" in q for q in sql)
+    assert not any(q.startswith('SELECT 1 AS "a" FROM "applicants_applicantprofile"') for q in sql)
+    wide = ('"profile_snapshot"', '"eligibility_result"', '"narrative"', '"eligibility_rules"', '"contacts"',
+            '"portfolio_aspects"', '"chain_hash"', '"certification_user"."password"')
+    page_sql = [q for q in sql if "django_session" not in q and 'WHERE "certification_user"."id"' not in q]
+    assert len(page_sql) == 3  # applications (with the profile check), their timelines, the open campaigns
+    for q in page_sql:
+        assert not any(column in q for column in wide), q
+
+
+def test_profile_link_says_whether_a_profile_exists_with_and_without_applications(client, demo, applicant):
+    from applicants.models import ApplicantProfile, Application
+
+    client.force_login(applicant)
+    assert "填写基本情况" in client.get(reverse("applicants:my_certifications")).content.decode()
+    Application.objects.create(applicant=applicant, campaign=demo["senior"], level="senior",
+                               year=demo["senior"].year)
+    assert "填写基本情况" in client.get(reverse("applicants:my_certifications")).content.decode()
+    ApplicantProfile.objects.create(user=applicant, full_name="张三")
+    assert "修改基本情况" in client.get(reverse("applicants:my_certifications")).content.decode()
+    Application.objects.filter(applicant=applicant).delete()
+    assert "修改基本情况" in client.get(reverse("applicants:my_certifications")).content.decode()
+
+
+def test_open_campaigns_are_those_open_today_in_beijing(client, demo, applicant):
+    """The SQL window and `Campaign.phase` agree at the edges: an end date of today is still open (until 24:00
+    Beijing time), yesterday's is closed, tomorrow's start is not open yet, a closed campaign is not offered."""
+    from certification.models import Campaign
+
+    today = timezone.localdate()
+    day = dt.timedelta(days=1)
+    windows = {"junior": (today - 5 * day, today), "intermediate": (today - 5 * day, today - day),
+               "senior": (today + day, today + 5 * day)}
+    for level, (start, end) in windows.items():
+        Campaign.objects.filter(pk=demo[level].pk).update(application_start=start, application_end=end)
+    client.force_login(applicant)
+    offered = client.get(reverse("applicants:my_certifications")).content.decode().split("正在报名的认证", 1)
+    assert len(offered) == 2
+    assert demo["junior"].title in offered[1]
+    assert demo["intermediate"].title not in offered[1] and demo["senior"].title not in offered[1]
+    Campaign.objects.filter(pk=demo["junior"].pk).update(status=Campaign.Status.CLOSED)
+    assert "正在报名的认证" not in client.get(reverse("applicants:my_certifications")).content.decode()
+
+
+def test_open_campaigns_selector_decides_by_the_instant_not_the_server_date(demo):
+    from applicants import selectors
+
+    c = demo["junior"]
+    c.application_start, c.application_end = dt.date(2030, 3, 1), dt.date(2030, 3, 10)
+    c.save()
+    shanghai = timezone.get_fixed_timezone(8 * 60)
+    inside = timezone.make_aware(dt.datetime(2030, 3, 10, 23, 59, 59), shanghai)
+    after = timezone.make_aware(dt.datetime(2030, 3, 11, 0, 0, 0), shanghai)
+    before = timezone.make_aware(dt.datetime(2030, 2, 28, 23, 59, 59), shanghai)
+    assert c in selectors.open_campaigns(now=inside)
+    # 2030-03-10 16:00 UTC is already 03-11 in Beijing.
+    assert c not in selectors.open_campaigns(now=after)
+    assert c not in selectors.open_campaigns(now=after.astimezone(dt.UTC))
+    assert c not in selectors.open_campaigns(now=before)

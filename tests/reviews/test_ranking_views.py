@@ -221,3 +221,20 @@ def test_start_exam_from_the_ranking_page(client, seeded, scored, jiangsu_secret
     a.refresh_from_db()
     assert a.status == S.EXAM
     assert client.post(reverse("reviews:ranking_action", args=[js.slug, "nonsense"])).status_code == 404
+
+
+def test_results_on_my_certifications_load_no_field_one_by_one(client, senior, published, national_secretariat):
+    """我的认证 reads a narrowed set of application and campaign columns; the results section must find all it
+    shows there (a missing one would cost a query per application)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ranking_services.results_publish(campaign=senior, actor=national_secretariat)
+    _login(client, published["a"].applicant)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("applicants:my_certifications")).content.decode()
+    assert "成绩与排名" in page and "86.75" in page and "（权重 50%）" in page
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "applicants_application"' in q for q in sql) == 1
+    assert sum('FROM "certification_campaign"' in q for q in sql) == 1  # the open campaigns
+    assert sum("reviews_" in q for q in sql) == 2
