@@ -1,8 +1,9 @@
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.html import format_html
 from django.utils.translation import get_language
 
@@ -39,18 +40,19 @@ register.filter("deadline", deadline_text)
 @register.simple_tag
 def catalogue_card(entry):
     """One card of the catalogue (全部认证), `entry` a `certification.selectors.CatalogueEntry`."""
-    c = entry.campaign
-    return _catalogue_card(get_language(), get_script_prefix(), c.slug, c.title, c.level, c.get_level_display(),
-                           entry.phase.value, entry.phase.label, c.is_demo, c.authority.name,
-                           c.province.name if c.province else None, c.application_start, deadline_text(c), str(c.fee))
+    e = entry
+    setting = (get_language(), get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    return _catalogue_card(setting, e.slug, e.title, e.level, e.level_label, e.phase.value, e.phase.label, e.is_demo,
+                           e.authority, e.province, e.application_start, deadline_text(e), str(e.fee))
 
 
 @lru_cache(maxsize=2048)
-def _catalogue_card(language, script_prefix, slug, title, level, level_label, phase, phase_label, is_demo, authority,
+def _catalogue_card(setting, slug, title, level, level_label, phase, phase_label, is_demo, authority,
                     province, start, deadline, fee):
-    # The card is a pure function of these arguments (what it shows, plus the active language and the URL prefix
-    # its link and number formats depend on), so each distinct card is rendered once per process: memoised, never
-    # stale. Templated cards were most of the catalogue's cost.
+    # The card is a pure function of these arguments (what it shows, plus the `setting` its link and number
+    # formats depend on: language, URL prefix and configuration), so each distinct card is rendered once per
+    # process: memoised, never stale (as the header menu, `nav_tags`). Templated cards were most of the
+    # catalogue's cost.
     return render_to_string("certification/_catalogue_card.html", {
         "slug": slug, "title": title, "level": level, "level_label": level_label, "phase": phase,
         "phase_label": phase_label, "is_demo": is_demo, "authority": authority, "province": province,
