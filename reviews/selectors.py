@@ -121,7 +121,7 @@ SELECT a.id, a.number, a.status, a.track, a.amendment_used, a.campaign_id,
        (SELECT count(*) FROM ({ids}) AS listed),
        (SELECT count(*) FROM reviews_eligibilitydecision pd
           JOIN applicants_application pa ON pa.id = pd.application_id
-         WHERE pd.status = 'pending' AND pa.campaign_id = ANY(%s))
+         WHERE pd.status = 'pending' AND pa.campaign_id IN ({pending}))
   FROM applicants_application a
   JOIN certification_user u ON u.id = a.applicant_id
   LEFT JOIN applicants_applicantprofile p ON p.user_id = u.id
@@ -160,12 +160,11 @@ def eligibility_page(*, user, campaigns: list[Campaign], page, per_page: int, **
     chosen, scope = filters.get("campaign"), _scope(user, campaigns)
     if not scope:  # an authority without campaigns (the ORM would not even compile `IN ()`)
         return EligibilityPage(rows=[], page=Paginator([], per_page).get_page(1), pending=0)
-    pending_in = [chosen.pk] if chosen else list(scope)
-    sql, ids_params = _page_sql(scope, **{**filters, "campaign": chosen.pk if chosen else None})
+    sql, ids_params, pending_in = _page_sql(scope, **{**filters, "campaign": chosen.pk if chosen else None})
 
     def fetch(number):
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*ids_params, pending_in, *ids_params, per_page, (number - 1) * per_page])
+            cursor.execute(sql, [*ids_params, *pending_in, *ids_params, per_page, (number - 1) * per_page])
             return cursor.fetchall()
 
     number = _requested_page(page)
@@ -182,12 +181,16 @@ def eligibility_page(*, user, campaigns: list[Campaign], page, per_page: int, **
 
 
 @functools.lru_cache(maxsize=256)
-def _page_sql(scope: tuple[int, ...], **filters) -> tuple[str, tuple]:
+def _page_sql(scope: tuple[int, ...], **filters) -> tuple[str, tuple, tuple]:
     """`_PAGE_SQL` with the ids of `eligibility_queue` for this scope and these filters, compiled by the ORM once
     per process: the same arguments give the same SQL, and building and compiling it cost as much again as
-    running the whole page (most requests differ only in the page number)."""
+    running the whole page (most requests differ only in the page number). Also the campaigns whose pending
+    decisions count (the chosen one, else the scope), as plain placeholders: the statement runs on SQLite too.
+    Returns (sql, ids params, pending campaign ids)."""
     ids_sql, ids_params = _filtered(_listed(scope), **filters).values_list("pk", flat=True).query.sql_with_params()
-    return _PAGE_SQL.replace("{ids}", ids_sql), tuple(ids_params)
+    pending_in = (filters["campaign"],) if filters.get("campaign") else scope
+    sql = _PAGE_SQL.replace("{ids}", ids_sql).replace("{pending}", ", ".join(["%s"] * len(pending_in)))
+    return sql, tuple(ids_params), pending_in
 
 
 def _rows(user, fetched, campaigns: list[Campaign]) -> list[EligibilityRow]:
