@@ -10,6 +10,7 @@ class PaymentsConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from certification import logdisplay
+        from certification.models import Campaign
 
         from . import logcodes, receivers  # noqa: F401 — receivers connects to applicants' signals
         from .models import Order
@@ -17,6 +18,8 @@ class PaymentsConfig(AppConfig):
 
         logdisplay.register(logcodes.LABELS)
         post_save.connect(order_totals_invalidate, sender=Order, dispatch_uid="payments-order-totals")
+        # The chart and the staff list's filter show campaign titles.
+        post_save.connect(order_totals_invalidate, sender=Campaign, dispatch_uid="payments-order-totals-campaign")
 
         from certification import exports
 

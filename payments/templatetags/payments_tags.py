@@ -1,0 +1,36 @@
+"""The rows and the filter's options of the staff order list.
+
+A page holds 50 rows of ten values each; through the template engine they cost more than all the rest of the page
+together, so the rows are written here, every value escaped, the markup exactly what the template (and the form's
+select widget, for the options) had."""
+
+from html import escape
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+def _row(o) -> str:
+    return (f'<tr><td><a href="{escape(o.detail_url)}">{escape(o.number)}</a></td><td>{escape(o.campaign_title)}</td>\n'
+            f'<td>{escape(o.applicant)}</td><td>¥{escape(o.amount)}</td>'
+            f'<td><span class="tag order-{escape(o.status)}">{escape(o.status_label)}</span></td>\n'
+            f'<td>{escape(o.invoice_status_label)}</td><td>{escape(o.created_at)}</td><td>{escape(o.paid_at)}</td></tr>\n')
+
+
+@register.simple_tag
+def staff_order_rows(rows) -> SafeString:
+    """`selectors.StaffOrderRow`s as table rows; none: the empty-list row."""
+    if not rows:
+        return mark_safe('<tr><td colspan="8" class="empty">暂无订单。</td></tr>')
+    return mark_safe("".join(_row(o) for o in rows))  # every value above went through escape()
+
+
+@register.simple_tag
+def filter_options(choices, selected) -> SafeString:
+    """`<option>`s after the empty one, as Django's select widget writes them; `selected` is a choice's value."""
+    selected = str(selected)
+    return mark_safe("".join(  # every value below goes through escape()
+        f'\n  <option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>'
+        f'{escape(label)}</option>\n' for value, label in choices))
