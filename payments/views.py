@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from certification.exports import csv_streaming_response, export_job_create
 from certification.guards import require
+from certification.models import Campaign
 from certification.pdf import render_pdf
 from certification.selectors import audit_trail
 
@@ -203,9 +204,10 @@ def provider_return(request, provider):
 @login_required
 def staff_orders(request):
     require(request, "payments.manage_orders")
-    # The form only validates (a chosen campaign is looked up then); the template prints the options from
-    # `listing.campaigns` itself: a widget's per-option templates cost more than the whole table.
-    campaigns = selectors.campaigns_visible_to_staff(user=request.user).select_related(None).only("pk", "title")
+    # The form only validates, and looks the visible campaigns up only when one is asked for; the template prints
+    # the options from `listing.campaigns` itself (a widget's per-option templates cost more than the whole table).
+    campaigns = (selectors.campaigns_visible_to_staff(user=request.user).select_related(None).only("pk", "title")
+                 if request.GET.get("campaign") else Campaign.objects.none())
     form = OrderFilterForm(request.GET or None, campaigns=campaigns)
     campaign_id = status = None
     if form.is_valid():
@@ -222,7 +224,8 @@ def staff_orders(request):
     query.pop("export", None)
     return render(request, "payments/staff_orders.html", {
         "campaign_id": campaign_id or "", "status": status or "", "form": form, "statuses": Order.Status.choices,
-        "campaigns": listing.campaigns, "page": listing.page, "totals": listing.totals, "query": query.urlencode()})
+        "campaigns": listing.campaigns, "page": listing.page, "totals": listing.totals, "query": query.urlencode(),
+        "totals_version": listing.totals_version, "totals_max_age": selectors.ORDER_TOTALS_MAX_AGE})
 
 
 @login_required
