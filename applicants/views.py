@@ -14,12 +14,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from certification.guards import require
 from certification.idcard import mask_id_number
 from certification.models import Campaign
-from certification.pdf import private_file_response
+from certification.pdf import cjk_font_face_css, private_file_response
 
 from . import catalogue, eligibility, selectors, services, signals
 from .forms import (
@@ -348,20 +349,34 @@ def form_pdf_column_widths(item) -> list[float]:
     return [text] * len(item.columns) + [FORM_PDF_DATE_MM, FORM_PDF_FILE_MM]
 
 
+def _form_pdf_context(application, profile) -> dict:
+    """What the printed form shows, and nothing else: the dossier page's forms, windows and checks stay out."""
+    entries = list(application.entries.all())
+    flags = services.entry_window_flags(application=application, entries=entries)
+    sections = []
+    for item in catalogue.items_for_level(application.level):
+        rows = [e for e in entries if e.item_code == item.code]
+        for e in rows:
+            e.flag = flags.get(e.pk, "")
+        sections.append({"item": item, "entries": rows, "col_widths": form_pdf_column_widths(item)})
+    frozen = not application.is_editable and application.profile_snapshot
+    return {
+        "application": application, "sections": sections, "section_titles": catalogue.SECTIONS,
+        "is_senior": application.level == "senior", "photo_uri": _photo_data_uri(profile),
+        "font_face_css": mark_safe(cjk_font_face_css()),  # noqa: S308 - our own rules and file paths
+        "a": application.profile_snapshot if frozen else (services.profile_form_data(profile) if profile else {}),
+    }
+
+
 @login_required
 def form_pdf(request, pk):
     """The completed 申报书 to print, sign and seal."""
     require(request, "applicants.apply")
     application = selectors.application_of(user=request.user, pk=pk)
     profile = selectors.profile_for(user=request.user)
-    ctx = _dossier_context(request, application)
-    for section in ctx["sections"]:
-        section["col_widths"] = form_pdf_column_widths(section["item"])
-    ctx["photo_uri"] = _photo_data_uri(profile)
-    frozen = not application.is_editable and application.profile_snapshot
-    ctx["a"] = application.profile_snapshot if frozen else (services.profile_form_data(profile) if profile else {})
-    # Rendered once per version of the dossier: the stored PDF is served until the printed content changes.
-    html = render_to_string("applicants/form_pdf.html", ctx, request=request)
+    # Rendered once per version of the dossier: the stored PDF is served until the printed content changes. No
+    # request in the template's context: the form uses none of the pages' context processors.
+    html = render_to_string("applicants/form_pdf.html", _form_pdf_context(application, profile))
     pdf = services.form_pdf_for(application=application, html=html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="application-{application.pk}.pdf"'
