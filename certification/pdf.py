@@ -135,11 +135,22 @@ def _harfbuzz_subset(source: Path, index: int, codepoints: list[int]) -> bytes:
     return data
 
 
+_render_lock = threading.Lock()
+_font_config = None
+
+
 def html_to_pdf(*, html: str, base_url: str | None = None) -> bytes:
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
-    with gc_paused():
-        return HTML(string=html, base_url=base_url).write_pdf()
+    global _font_config
+    # One font configuration per process: fontconfig reads the @font-face files (the compact CJK faces) once, not
+    # for every document. Its font map is not thread-safe, so renders in one process take turns (each holds the GIL
+    # anyway).
+    with _render_lock, gc_paused():
+        if _font_config is None:
+            _font_config = FontConfiguration()
+        return HTML(string=html, base_url=base_url).write_pdf(font_config=_font_config)
 
 
 @contextlib.contextmanager

@@ -1,7 +1,8 @@
 """The 申报书 is rendered once per version of the dossier, laid out with fixed column widths, numbered in the
-embedded CJK font."""
+embedded CJK font, set in the compact copy of that font."""
 
 import io
+from pathlib import Path
 
 import pytest
 import weasyprint
@@ -75,3 +76,35 @@ def test_every_dossier_table_has_a_width_for_each_column():
         for item in catalogue.items_for_level(level):
             widths = form_pdf_column_widths(item)
             assert len(widths) == len(item.columns) + 2 and abs(sum(widths) - FORM_PDF_TABLE_MM) < 1, item.code
+
+
+def test_every_form_table_uses_the_fixed_layout():
+    # The automatic layout measures every cell's text before laying it out: no table of the form may fall back to it.
+    from django.conf import settings
+
+    source = (Path(settings.BASE_DIR) / "templates/applicants/form_pdf.html").read_text()
+    assert "table-layout: fixed" in source and "table-layout: auto" not in source
+
+
+def _fonts(content):
+    pdf = PdfReader(io.BytesIO(content))
+    return {str(font["/BaseFont"]).split("+", 1)[1] for page in pdf.pages
+            for font in (page.get("/Resources") or {}).get("/Font", {}).values()}
+
+
+def test_the_form_embeds_only_the_compact_cjk_faces(client, senior_draft, applicant):
+    client.force_login(applicant)
+    content = client.get(reverse("applicants:form_pdf", args=[senior_draft.pk])).content
+    # One compact face per weight, never the 65,535-glyph system collection (embedded with its glyph ids kept, it
+    # took a tenth of the render and half the file).
+    assert _fonts(content) == {"Noto-Sans-CJK-SC-Form", "Noto-Sans-CJK-SC-Form-Bold"}
+
+
+def test_a_character_outside_the_compact_faces_still_prints(client, senior_draft, applicant):
+    profile = applicant.applicant_profile
+    profile.employer = "南京市喆园小学"  # 喆 is not in GB 2312: the system face prints it
+    profile.save()
+    client.force_login(applicant)
+    content = client.get(reverse("applicants:form_pdf", args=[senior_draft.pk])).content
+    assert "南京市喆园小学" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert "Noto-Sans-CJK-SC" in _fonts(content) and "Noto-Sans-CJK-SC-Form" in _fonts(content)
