@@ -1,4 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -65,6 +66,23 @@ def entry_of(*, user, application_pk, entry_pk) -> DossierEntry:
     return entry
 
 
+# The open campaigns are the same for every applicant: kept in the cache per Beijing date, dropped whenever a
+# campaign is saved through the ORM (`open_campaigns_forget`, on Campaign's post_save) and at most
+# OPEN_CAMPAIGNS_MAX_AGE seconds old after anything else (a bulk update, a manual SQL fix). Only which campaigns
+# are listed can lag, never whether one is open: `Campaign.phase(now)` decides on every request.
+OPEN_CAMPAIGNS_MAX_AGE = 60
+_OPEN_CAMPAIGN_FIELDS = ("id", "slug", "title", "year", "status", "application_start", "application_end")
+
+
+def _open_campaigns_key(today) -> str:
+    return f"applicants:open-campaigns:{today:%Y%m%d}"
+
+
+def open_campaigns_forget(**kwargs) -> None:
+    """Connected to Campaign's post_save: the next 我的认证 reads the open campaigns afresh."""
+    cache.delete(_open_campaigns_key(timezone.localdate()))
+
+
 def open_campaigns(*, now=None) -> list[Campaign]:
     """Published campaigns taking applications at `now`, with what 我的认证 lists and `start_refusal` reads.
 
@@ -76,10 +94,13 @@ def open_campaigns(*, now=None) -> list[Campaign]:
     `only()` costs more to compile than this whole query takes to run."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    qs = Campaign.objects.filter(status=Campaign.Status.PUBLISHED, application_start__lte=today,
-                                 application_end__gte=today)
-    names = ("id", "slug", "title", "year", "status", "application_start", "application_end")
-    campaigns = [Campaign.from_db(qs.db, names, row) for row in qs.values_list(*names)]
+    key = _open_campaigns_key(today)
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(Campaign.objects.filter(status=Campaign.Status.PUBLISHED, application_start__lte=today,
+                                            application_end__gte=today).values_list(*_OPEN_CAMPAIGN_FIELDS))
+        cache.set(key, rows, OPEN_CAMPAIGNS_MAX_AGE)
+    campaigns = [Campaign.from_db("default", _OPEN_CAMPAIGN_FIELDS, row) for row in rows]
     return [c for c in campaigns if c.phase(now) == Campaign.Phase.OPEN]
 
 

@@ -129,15 +129,29 @@ def test_open_campaigns_are_those_open_today_in_beijing(client, demo, applicant)
     day = dt.timedelta(days=1)
     windows = {"junior": (today - 5 * day, today), "intermediate": (today - 5 * day, today - day),
                "senior": (today + day, today + 5 * day)}
-    for level, (start, end) in windows.items():
-        Campaign.objects.filter(pk=demo[level].pk).update(application_start=start, application_end=end)
     client.force_login(applicant)
+    client.get(reverse("applicants:my_certifications"))  # the open campaigns are kept: a save must drop them
+    for level, (start, end) in windows.items():
+        campaign = demo[level]
+        campaign.application_start, campaign.application_end = start, end
+        campaign.save()
     offered = client.get(reverse("applicants:my_certifications")).content.decode().split("正在报名的认证", 1)
     assert len(offered) == 2
     assert demo["junior"].title in offered[1]
     assert demo["intermediate"].title not in offered[1] and demo["senior"].title not in offered[1]
-    Campaign.objects.filter(pk=demo["junior"].pk).update(status=Campaign.Status.CLOSED)
+    demo["junior"].status = Campaign.Status.CLOSED
+    demo["junior"].save()
     assert "正在报名的认证" not in client.get(reverse("applicants:my_certifications")).content.decode()
+
+
+def test_the_open_campaigns_are_read_once_for_every_applicant(client, demo, applicant, make_user):
+    """Kept in the cache (the same for everyone): a second applicant's page does not read them again."""
+    client.force_login(applicant)
+    first = [q for q in _page_sql(client)[1] if 'FROM "certification_campaign"' in q]
+    client.force_login(make_user())
+    page, sql = _page_sql(client)
+    assert first and not [q for q in sql if 'FROM "certification_campaign"' in q]
+    assert demo["junior"].title in page.split("正在报名的认证", 1)[1]
 
 
 def test_open_campaigns_selector_decides_by_the_instant_not_the_server_date(demo):
