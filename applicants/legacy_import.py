@@ -8,7 +8,8 @@ Per chunk: campaigns and provinces once (kept for the whole file), then users by
 and by user, the users' applications, and applications holding the file's numbers: six queries whatever the
 chunk's size. Rows are validated in Python against those (field validators, the one-application-per-campaign,
 one-level-per-year and unique-number rules, including against earlier rows of the same chunk), and written
-with bulk_create / bulk_update plus one audit row per created or changed application, in bulk.
+with bulk_create / bulk_update plus one audit row per created or changed application, in bulk. Checks that depend
+only on a value (mobile numbers, times, the model fields' validators) run once per distinct value of the chunk.
 """
 
 import copy
@@ -22,7 +23,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from certification import idcard
-from certification.bulk_import import RowInvalid, SetBasedImporter
+from certification.bulk_import import RowInvalid, SetBasedImporter, ValueChecks
 from certification.models import Campaign, Province, Role
 from certification.workflow import audit_bulk
 
@@ -48,14 +49,18 @@ def _text(row, key) -> str:
     return str(value).strip()
 
 
-def _unchecked(model, checked):
-    return [f.name for f in model._meta.fields if f.name not in checked]
+User = get_user_model()
+# The fields the import sets, checked with their model validators (references are resolved by prefetch).
+PROFILE_CHECKED = ("full_name", "email", "mobile", "employer", "id_number", "birth_date", "gender")
+USER_CHECKED = ("email", "full_name", "mobile")
+APPLICATION_CHECKED = ("number", "status", "submitted_at")
+_CLEANERS = (("number", _number.clean), ("status", _status.clean), ("submitted_at", _when.clean))
 
 
-_PROFILE_UNCHECKED = _unchecked(ApplicantProfile, {"full_name", "email", "mobile", "employer", "id_number",
-                                                   "birth_date", "gender"})
-_USER_UNCHECKED = _unchecked(get_user_model(), {"email", "full_name", "mobile"})
-_APPLICATION_UNCHECKED = _unchecked(Application, {"number", "status", "submitted_at"})
+def _field_errors(checks: ValueChecks, instance, names, columns):
+    errors = checks.field_errors(type(instance), {name: getattr(instance, name) for name in names})
+    if errors:
+        raise RowInvalid({columns.get(name, name): messages for name, messages in errors.items()})
 
 
 def _user_key(user):
@@ -81,6 +86,7 @@ class LegacyApplicationImporter(SetBasedImporter):
         self.new_users, self.new_profiles, self.new_apps = [], [], []
         self.changed_profiles, self.changed_apps = {}, {}
         self.audits = []
+        self.checks = ValueChecks()
 
     # -- once per chunk ------------------------------------------------------------------------------------
     def prefetch(self, rows: Sequence[dict]):
@@ -90,16 +96,16 @@ class LegacyApplicationImporter(SetBasedImporter):
         codes = {_text(r, "province") for r in rows} - set(self.provinces) - {""}
         if codes:
             self.provinces.update({p.code: p for p in Province.objects.filter(code__in=codes)})
-        User = get_user_model()
         emails = {_text(r, "email").lower() for r in rows} - {""}
         self.users_by_email = {u.email: u for u in User.objects.filter(email__in=emails)}
         id_numbers = set()
         self.parsed_ids = {}  # the text as given -> IdentityInfo or the ValidationError, parsed once per chunk
+        today = timezone.localdate()
         for r in rows:
             text = _text(r, "id_number")
             if text and text not in self.parsed_ids:
                 try:
-                    self.parsed_ids[text] = idcard.parse_id_number(text)
+                    self.parsed_ids[text] = idcard.parse_id_number(text, today=today)
                     id_numbers.add(self.parsed_ids[text].number)
                 except ValidationError as exc:
                     self.parsed_ids[text] = exc
@@ -113,7 +119,7 @@ class LegacyApplicationImporter(SetBasedImporter):
         numbers = set()
         for r in rows:
             try:
-                numbers.add(_number.clean(r.get(COL["number"])))
+                numbers.add(self.checks.run(_number.clean, r.get(COL["number"])))
             except ValueError:
                 pass
         apps = Application.objects.filter(applicant_id__in=user_ids) | Application.objects.filter(
@@ -144,7 +150,7 @@ class LegacyApplicationImporter(SetBasedImporter):
         mobile = idcard.normalize_mobile(_text(row, "mobile"))
         if mobile:
             try:
-                idcard.validate_mainland_mobile(mobile)
+                self.checks.run(idcard.validate_mainland_mobile, mobile)
             except ValidationError as exc:
                 errors[COL["mobile"]] = exc.messages
         full_name = _text(row, "full_name")
@@ -159,9 +165,9 @@ class LegacyApplicationImporter(SetBasedImporter):
             if province is None:
                 errors[COL["province"]] = f"没有代码为“{_text(row, 'province')}”的省份。"
         values = {}
-        for key, widget in (("number", _number), ("status", _status), ("submitted_at", _when)):
+        for key, clean in _CLEANERS:
             try:
-                values[key] = widget.clean(row.get(COL[key]))
+                values[key] = self.checks.run(clean, row.get(COL[key]))
             except ValueError as exc:
                 errors[COL[key]] = [str(exc)]
         if errors:
@@ -173,7 +179,6 @@ class LegacyApplicationImporter(SetBasedImporter):
             user = self.profiles_by_id_number[id_info.number].user
         new_user = user is None
         if new_user:
-            User = get_user_model()
             # Unusable as `set_unusable_password()` makes it, with one random draw instead of forty.
             user = User(email=email, role=Role.APPLICANT, full_name=full_name, mobile=mobile, email_verified=True,
                         password=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20))
@@ -194,13 +199,11 @@ class LegacyApplicationImporter(SetBasedImporter):
         profile.province = province or profile.province
         if id_info:
             profile.id_number, profile.birth_date, profile.gender = id_info.number, id_info.birth_date, id_info.gender
-        try:
-            # Field validators of what the import sets (no database lookups: references were resolved above).
-            profile.clean_fields(exclude=_PROFILE_UNCHECKED)
-            if new_user:
-                user.clean_fields(exclude=_USER_UNCHECKED)
-        except ValidationError as exc:
-            raise RowInvalid.from_validation_error(exc, PROFILE_COLUMNS) from None
+        # Field validators of what the import sets, as clean_fields() would run them (no database lookups:
+        # references were resolved above).
+        _field_errors(self.checks, profile, PROFILE_CHECKED, PROFILE_COLUMNS)
+        if new_user:
+            _field_errors(self.checks, user, USER_CHECKED, PROFILE_COLUMNS)
 
         # The application: by (applicant, campaign).
         app = self.apps_by_key.get((user_key, campaign.pk))
@@ -211,7 +214,8 @@ class LegacyApplicationImporter(SetBasedImporter):
                                                             values["submitted_at"]):
             kind = "skip"
         if kind != "skip":
-            app = copy.copy(app)
+            if app.pk:
+                app = copy.copy(app)  # the prefetched one stays as read until the chunk is written
             before = app.status
             app.number, app.status, app.submitted_at = values["number"], values["status"], values["submitted_at"]
             app.updated_at = timezone.now()  # bulk_update does not apply auto_now
@@ -221,10 +225,7 @@ class LegacyApplicationImporter(SetBasedImporter):
             if app.status != Application.Status.WITHDRAWN and \
                     self.active_years.get((user_key, app.year), app_key) != app_key:
                 raise RowInvalid({"": ["同一认证年度只能申报一个级别。"]})
-            try:
-                app.clean_fields(exclude=_APPLICATION_UNCHECKED)
-            except ValidationError as exc:
-                raise RowInvalid.from_validation_error(exc, APPLICATION_COLUMNS) from None
+            _field_errors(self.checks, app, APPLICATION_CHECKED, APPLICATION_COLUMNS)
 
         # The row is good: its plan becomes part of the chunk's.
         if new_user:
@@ -257,15 +258,12 @@ class LegacyApplicationImporter(SetBasedImporter):
 
     # -- once per chunk, in bulk ---------------------------------------------------------------------------
     def write(self, *, actor):
-        User = get_user_model()
+        # bulk_create fills each new profile's and application's user_id from the user the bulk insert just
+        # saved (Django's _prepare_related_fields_for_save), so no loop re-assigns them.
         User.objects.bulk_create(self.new_users)
-        for profile in self.new_profiles:
-            profile.user = profile.user  # picks up the pk the bulk insert gave the new user
         ApplicantProfile.objects.bulk_create(self.new_profiles)
         if self.changed_profiles:
             ApplicantProfile.objects.bulk_update(list(self.changed_profiles.values()), PROFILE_UPDATE_FIELDS)
-        for app in self.new_apps:
-            app.applicant = app.applicant
         Application.objects.bulk_create(self.new_apps)
         if self.changed_apps:
             Application.objects.bulk_update(list(self.changed_apps.values()), APPLICATION_UPDATE_FIELDS)

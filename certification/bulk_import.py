@@ -10,6 +10,9 @@ A file is read in chunks. For each chunk an importer
 3. `write(actor)`: writes the chunk's plan with `bulk_create` / `bulk_update` and the audit rows with
    `audit_bulk`, inside one transaction per chunk.
 
+Checks that depend only on a value (a mobile number's plan, a time's format, a model field's validators) go
+through `ValueChecks`, so a chunk checks each distinct value once however many rows repeat it.
+
 `run_set_based_import` drives that and returns the counts and the row-level error report
 `[(row number in the file, column, [messages])]`. The database constraints stay the last word: if a concurrent
 writer makes a chunk's bulk write fail, the chunk is planned again once against fresh data.
@@ -39,6 +42,56 @@ class RowInvalid(Exception):
             return cls({("" if name == "__all__" else columns.get(name, name)): msgs
                         for name, msgs in exc.message_dict.items()})
         return cls({"": exc.messages})
+
+
+_MISSING = object()
+
+
+class ValueChecks:
+    """Memo of checks that depend only on the value, for one chunk: a value repeated on many rows (a unit, a
+    status, a time, a shared phone number) is checked once. Errors are kept as messages and raised afresh."""
+
+    def __init__(self):
+        self._memo: dict = {}
+
+    def run(self, check: Callable, value):
+        """`check(value)`, or the ValidationError / ValueError it raised for the same value before."""
+        key = (check, type(value), value)
+        result = self._memo.get(key, _MISSING)
+        if result is _MISSING:
+            try:
+                result = (None, check(value))
+            except ValidationError as exc:
+                result = (ValidationError, exc.messages)
+            except ValueError as exc:
+                result = (ValueError, str(exc))
+            self._memo[key] = result
+        error, outcome = result
+        if error:
+            raise error(outcome)  # a fresh exception each time: raising one object again grows its traceback
+        return outcome
+
+    def field_errors(self, model, values: dict) -> dict[str, list[str]]:
+        """What `instance.clean_fields()` would report for these fields and values, without building an instance
+        or looping over the model's other fields: {field name: messages}. Like clean_fields, an empty value of a
+        field with blank=True is not checked."""
+        errors = {}
+        for name, value in values.items():
+            field = model._meta.get_field(name)
+            if field.blank and value in field.empty_values:
+                continue
+            key = (field, type(value), value)
+            messages = self._memo.get(key, _MISSING)
+            if messages is _MISSING:
+                try:
+                    field.clean(value, None)  # a model field's clean() uses no instance (only FKs query; none here)
+                    messages = None
+                except ValidationError as exc:
+                    messages = exc.messages
+                self._memo[key] = messages
+            if messages:
+                errors[name] = messages
+        return errors
 
 
 class SetBasedImporter:

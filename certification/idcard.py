@@ -9,6 +9,7 @@ same layout with the region codes 810000, 820000 and 830000; stdnum does not kno
 """
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -47,9 +48,10 @@ def id_check_char(first17: str) -> str:
     return ric.calc_check_digit(first17 + "0")  # stdnum takes the whole number and ignores its last character
 
 
-def _mainland_province_prefixes() -> set[str]:
+@functools.cache  # a fixed table: built once, not once per number checked (a bulk import checks thousands)
+def _mainland_province_prefixes() -> frozenset[str]:
     # 81/82 are Hong Kong and Macao: their people carry permits (810000/820000), never resident IDs.
-    return province_prefixes() - {"81", "82"}
+    return frozenset(province_prefixes() - {"81", "82"})
 
 
 def normalize_id_number(value) -> str:

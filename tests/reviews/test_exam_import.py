@@ -144,3 +144,26 @@ def test_import_pages_preview_then_confirm(client, external, senior, national_se
     page = client.post(reverse("exam:manage_import_confirm", args=[senior.slug, record.pk]), follow=True)
     assert "已导入2行笔试成绩（其中缺考1人）" in page.content.decode()
     assert StageScore.objects.filter(stage="exam").count() == 2
+
+
+def _statements(campaign, actor, rows):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        record = services.exam_score_import_preview(campaign=campaign, actor=actor, upload=upload(rows))
+        services.exam_score_import_confirm(record=record, actor=actor)
+    record.refresh_from_db()
+    assert record.status == ExamScoreImport.Status.IMPORTED, record.error_report
+    return [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+
+def test_preview_and_confirm_cost_the_same_statements_for_2_or_12_rows(external, senior, make_user,
+                                                                        national_secretariat):
+    """Set-based like the legacy import (issue 13 item 2): numbers resolved in one query, scores written with
+    one upsert, one audit row per step; nothing per row."""
+    more = [make_candidate(make_user, senior, i) for i in range(10, 20)]
+    few = _statements(senior, national_secretariat, [(a.number, 70, "") for a in external[:2]])
+    many = _statements(senior, national_secretariat, [(a.number, 80, "") for a in [*external[2:], *more]])
+    assert len(many) == len(few), "\n".join(many)
+    assert StageScore.objects.filter(stage="exam").count() == 14
