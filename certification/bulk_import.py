@@ -22,7 +22,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
+from django.db import IntegrityError, models, transaction
 
 COUNTED = ("new", "update", "skip")
 
@@ -53,10 +54,14 @@ class ValueChecks:
 
     def __init__(self):
         self._memo: dict = {}
+        self._checks: dict = {}
 
     def run(self, check: Callable, value):
         """`check(value)`, or the ValidationError / ValueError it raised for the same value before."""
-        key = (check, type(value), value)
+        # By identity: validators compare equal by their settings but are unhashable; a check is kept alive
+        # (`_checks`) so its id is not reused while the memo lasts.
+        key = (id(check), type(value), value)
+        self._checks.setdefault(id(check), check)
         result = self._memo.get(key, _MISSING)
         if result is _MISSING:
             try:
@@ -80,6 +85,8 @@ class ValueChecks:
             field = model._meta.get_field(name)
             if field.blank and value in field.empty_values:
                 continue
+            if self._plainly_valid(field, value):
+                continue
             key = (field, type(value), value)
             messages = self._memo.get(key, _MISSING)
             if messages is _MISSING:
@@ -92,6 +99,43 @@ class ValueChecks:
             if messages:
                 errors[name] = messages
         return errors
+
+
+    def _plainly_valid(self, field, value) -> bool:
+        """The common case without Field.clean()'s machinery (most values are distinct: names, e-mails): a
+        non-empty text for a plain CharField/EmailField without choices passes when it is within max_length, has
+        no NUL character and passed every other validator of the field in this chunk already (`run`, e.g. the
+        e-mail check). Anything else goes through field.clean() for its exact messages."""
+        if type(value) is not str or not value:
+            return False
+        plan = _TEXT_FIELD_PLANS.get(field, _MISSING)
+        if plan is _MISSING:
+            plan = _TEXT_FIELD_PLANS[field] = _text_field_plan(field)
+        if plan is None:
+            return False
+        max_length, others = plan
+        if (max_length is not None and len(value) > max_length) or "\x00" in value:
+            return False
+        return all(self._memo.get((id(check), str, value)) == (None, None) for check in others)
+
+
+def _text_field_plan(field):
+    """(max_length, other validators) when Field.clean() of a non-empty str is exactly: no conversion, no choice
+    or emptiness error, a MaxLengthValidator, the NUL check and `others`; None when the field is anything else."""
+    if type(field) not in (models.CharField, models.EmailField) or field.choices is not None or not field.editable:
+        return None
+    max_length, others = None, []
+    for validator in field.validators:
+        if isinstance(validator, MaxLengthValidator) and isinstance(validator.limit_value, int):
+            max_length = validator.limit_value if max_length is None else min(max_length, validator.limit_value)
+        elif isinstance(validator, ProhibitNullCharactersValidator):
+            pass
+        else:
+            others.append(validator)
+    return max_length, tuple(others)
+
+
+_TEXT_FIELD_PLANS: dict = {}
 
 
 class SetBasedImporter:

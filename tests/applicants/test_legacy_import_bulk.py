@@ -2,6 +2,7 @@
 each other, and audit rows are written in bulk, one per created or changed application."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -82,3 +83,47 @@ def test_a_changed_row_updates_its_application_and_is_audited(seeded):
     assert app.status == "eligible"
     last = AuditEntry.objects.for_object(app).order_by("pk").last()
     assert (last.from_state, last.to_state, last.reason) == ("under_review", "eligible", "导入文件：b.csv")
+
+
+def test_each_distinct_value_is_checked_once_per_chunk(seeded, monkeypatch):
+    """Forty rows sharing a mobile number check it against the numbering plan once, not forty times (the check
+    parses with phonenumbers, the costliest per-row work of the import)."""
+    import phonenumbers
+
+    calls = []
+    real_parse = phonenumbers.parse
+
+    def counting_parse(number, *args, **kwargs):
+        calls.append(number)
+        return real_parse(number, *args, **kwargs)
+
+    monkeypatch.setattr(phonenumbers, "parse", counting_parse)
+    rows = _rows(40)
+    rows[-1][3] = "13812340000"
+    outcome, errors = services.legacy_import(data=_csv(rows), file_name="shared.csv")
+    assert errors == [] and outcome.totals["new"] == 40
+    assert sorted(calls) == ["13812340000", "13912345678"]
+
+
+def test_field_validators_give_the_models_own_messages(seeded):
+    """Values checked once per chunk still get, row by row, exactly the messages clean_fields() gives."""
+    long_name, long_employer, long_number = "王" * 51, "某" * 101, "N" * 33
+    rows = _rows(4)
+    rows[0][1] = long_name
+    rows[1][4] = rows[2][4] = long_employer  # the same bad value on two rows: both reported
+    rows[3][7] = long_number
+    outcome, errors = services.legacy_import(data=_csv(rows), file_name="long.csv")
+    assert outcome.totals == {"new": 0, "update": 0, "skip": 0, "invalid": 4}
+
+    def expected(model, **values):
+        with pytest.raises(ValidationError) as exc:
+            model(**values).clean_fields(exclude=[f.name for f in model._meta.fields if f.name not in values])
+        return next(iter(exc.value.message_dict.values()))
+
+    assert errors == [
+        (1, "姓名", expected(ApplicantProfile, full_name=long_name)),
+        (2, "工作单位", expected(ApplicantProfile, employer=long_employer)),
+        (3, "工作单位", expected(ApplicantProfile, employer=long_employer)),
+        (4, "申报编号", expected(Application, number=long_number)),
+    ]
+    assert "50" in errors[0][2][0]

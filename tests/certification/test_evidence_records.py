@@ -102,3 +102,31 @@ def test_an_entry_edited_with_the_trigger_disabled_is_found_by_the_chain_check(a
     assert broken is not None and broken.entry_id == victim.pk and "被修改" in broken.problem
     with pytest.raises(CommandError, match=f"第 {victim.pk} 号记录断链"):
         call_command("verify_audit_chain")
+
+
+@pytest.mark.django_db
+def test_bulk_audit_rows_carry_the_content_hash_the_chain_checks(applicant, jiangsu_secretariat):
+    """audit_bulk writes many rows in one statement, sending what every row shares once; each stored row must
+    hash to its content_hash as `audit()`'s rows do, or the sealed chain would report it edited."""
+    from django.test.utils import CaptureQueriesContext
+
+    from certification.workflow import audit_bulk
+
+    staff = jiangsu_secretariat
+
+    audit(subject=applicant, action="certification.user.registered", actor=applicant)
+    entries = [{"subject": applicant, "action": "certification.user.registered", "reason": "导入文件：a.csv"},
+               {"subject": staff, "action": "certification.user.registered", "reason": "导入文件：a.csv",
+                "from_state": "x", "to_state": "y"},
+               {"subject": applicant, "action": "certification.user.registered", "reason": ""}]
+    with CaptureQueriesContext(connection) as ctx:
+        assert audit_bulk(entries=entries, actor=staff) == 3
+    assert len([q for q in ctx.captured_queries if q["sql"].startswith("INSERT")]) == 1
+    rows = list(AuditEntry.objects.order_by("pk"))[1:]
+    assert [(r.object_id, r.from_state, r.to_state, r.reason, r.actor_id) for r in rows] == [
+        (str(applicant.pk), "", "", "导入文件：a.csv", staff.pk),
+        (str(staff.pk), "x", "y", "导入文件：a.csv", staff.pk),
+        (str(applicant.pk), "", "", "", staff.pk)]
+    assert all(r.content_hash == r.compute_content_hash() for r in rows)
+    assert seal(now=timezone.now() + LATER) == 4
+    assert verify() == (4, None)
