@@ -18,3 +18,12 @@ class ReviewsConfig(AppConfig):
         exam_logcodes.ready()
         from . import ranking_logcodes, ranking_receivers, ranking_rules, ranking_tasks  # noqa: E402,F401,I001
         logdisplay.register(ranking_logcodes.LABELS)
+        # The workbench keeps its list totals in the cache; a saved or deleted application drops them.
+        from django.db.models.signals import post_delete, post_save
+
+        from applicants.models import Application
+
+        from .selectors import eligibility_counts_forget
+
+        post_save.connect(eligibility_counts_forget, sender=Application, dispatch_uid="reviews.eligibility_counts")
+        post_delete.connect(eligibility_counts_forget, sender=Application, dispatch_uid="reviews.eligibility_counts")

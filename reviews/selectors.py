@@ -1,9 +1,12 @@
 """Reads for review. Work queues are queries over applications in a state (ARCHITECTURE.md)."""
 
 import functools
+import hashlib
 import statistics
+import time
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
@@ -118,7 +121,7 @@ _PAGE_SQL = """
 SELECT a.id, a.number, a.status, a.track, a.amendment_used, a.campaign_id,
        u.full_name, u.email, p.id, p.full_name, p.id_number, p.employer, p.city,
        d.outcome, d.status, a.eligibility_result ->> 'outcome',
-       (SELECT count(*) FROM ({ids}) AS listed),
+       {count},
        (SELECT count(*) FROM reviews_eligibilitydecision pd
           JOIN applicants_application pa ON pa.id = pd.application_id
          WHERE pd.status = 'pending' AND pa.campaign_id IN ({pending}))
@@ -160,28 +163,58 @@ def eligibility_page(*, user, campaigns: list[Campaign], page, per_page: int, **
     chosen, scope = filters.get("campaign"), _scope(user, campaigns)
     if not scope:  # an authority without campaigns (the ORM would not even compile `IN ()`)
         return EligibilityPage(rows=[], page=Paginator([], per_page).get_page(1), pending=0)
-    sql, ids_params, pending_in = _page_sql(scope, **{**filters, "campaign": chosen.pk if chosen else None})
+    key_filters = {**filters, "campaign": chosen.pk if chosen else None}
+    count_key = _list_count_key(scope, key_filters)
+    known_total = cache.get(count_key)
+    sql, ids_params, pending_in = _page_sql(scope, counted=known_total is None, **key_filters)
+    count_params = ids_params if known_total is None else ()
 
     def fetch(number):
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*ids_params, *pending_in, *ids_params, per_page, (number - 1) * per_page])
+            cursor.execute(sql, [*count_params, *pending_in, *ids_params, per_page, (number - 1) * per_page])
             return cursor.fetchall()
 
     number = _requested_page(page)
     fetched = fetch(number) if number else []
-    if fetched:
-        total, pending = fetched[0][-2], fetched[0][-1]
+    total = fetched[0][-2] if fetched and known_total is None else known_total
+    if fetched and total is not None and number <= max(1, -(-total // per_page)):
+        pending = fetched[0][-1]
         page = Paginator(range(total), per_page).page(number)
-    else:  # an empty list, or past its end: Django's last page
+    else:  # an empty list, past its end, or a kept total that no longer fits: count now, Django's last page
         total = eligibility_queue(user=user, campaigns=campaigns, **filters).count()
         page = Paginator(range(total), per_page).get_page(number or 0)
         fetched = fetch(page.number) if total else []
         pending = fetched[0][-1] if fetched else pending_decisions(user=user, campaign=chosen).count()
+    if known_total != total:
+        cache.set(count_key, total, ELIGIBILITY_COUNT_MAX_AGE)
     return EligibilityPage(rows=_rows(user, fetched, campaigns), page=page, pending=pending)
 
 
+# The list's total (共 N 份 and the page count) is kept in the cache per scope and filters: counting reads every
+# entry of the index on each request, the largest part of the page's database time at a province's scale
+# (issue 13). A saved or deleted application starts a new generation (`eligibility_counts_forget`), so the total
+# is exact after anything done through the services; after a bulk update or a manual SQL fix it is at most
+# ELIGIBILITY_COUNT_MAX_AGE seconds old. The rows themselves are always read afresh.
+ELIGIBILITY_COUNT_MAX_AGE = 60
+_COUNT_GENERATION_KEY = "reviews:eligibility-count:generation"
+
+
+def eligibility_counts_forget(**kwargs) -> None:
+    """Connected to Application's post_save and post_delete: every kept total is dropped."""
+    cache.set(_COUNT_GENERATION_KEY, time.time_ns(), None)
+
+
+def _list_count_key(scope: tuple[int, ...], filters: dict) -> str:
+    generation = cache.get(_COUNT_GENERATION_KEY)
+    if generation is None:  # never set, or evicted: a value no earlier key can carry
+        cache.add(_COUNT_GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(_COUNT_GENERATION_KEY)
+    wanted = hashlib.sha256(repr((scope, sorted(filters.items()))).encode()).hexdigest()[:32]
+    return f"reviews:eligibility-count:{generation}:{wanted}"
+
+
 @functools.lru_cache(maxsize=256)
-def _page_sql(scope: tuple[int, ...], **filters) -> tuple[str, tuple, tuple]:
+def _page_sql(scope: tuple[int, ...], counted: bool = True, **filters) -> tuple[str, tuple, tuple]:
     """`_PAGE_SQL` with the ids of `eligibility_queue` for this scope and these filters, compiled by the ORM once
     per process: the same arguments give the same SQL, and building and compiling it cost as much again as
     running the whole page (most requests differ only in the page number). Also the campaigns whose pending
@@ -189,7 +222,8 @@ def _page_sql(scope: tuple[int, ...], **filters) -> tuple[str, tuple, tuple]:
     Returns (sql, ids params, pending campaign ids)."""
     ids_sql, ids_params = _filtered(_listed(scope), **filters).values_list("pk", flat=True).query.sql_with_params()
     pending_in = (filters["campaign"],) if filters.get("campaign") else scope
-    sql = _PAGE_SQL.replace("{ids}", ids_sql).replace("{pending}", ", ".join(["%s"] * len(pending_in)))
+    sql = _PAGE_SQL.replace("{count}", "(SELECT count(*) FROM ({ids}) AS listed)" if counted else "NULL")
+    sql = sql.replace("{ids}", ids_sql).replace("{pending}", ", ".join(["%s"] * len(pending_in)))
     return sql, tuple(ids_params), pending_in
 
 

@@ -110,3 +110,20 @@ def test_the_page_statement_runs_on_sqlite_too():
     sql = selectors._PAGE_SQL
     for postgres_only in ("ANY(", "::", "ILIKE", "DISTINCT ON", "@>", "#>"):
         assert postgres_only not in sql, postgres_only
+
+
+def test_the_total_is_kept_between_pages_and_follows_every_saved_application(client, make_under_review,
+                                                                          national_secretariat):
+    """Counting reads the whole index: the total is kept (per scope and filters) and dropped by any saved
+    application, so a new submission shows at once."""
+    make_under_review()
+    make_under_review()
+    client.force_login(national_secretariat)
+    url = reverse("reviews:eligibility_list")
+    assert "共 2 份" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        assert "共 2 份" in client.get(url).content.decode()
+    assert not any("AS listed" in q["sql"] for q in ctx.captured_queries), "the kept total was not used"
+    make_under_review()  # submitted and paid through the services: saved applications
+    assert "共 3 份" in client.get(url).content.decode()
+    assert "共 1 份" in client.get(url, {"q": "申请人3"}).content.decode()
