@@ -197,15 +197,25 @@ def application_start(request):
     return redirect("applicants:dossier", pk=application.pk)
 
 
-def _dossier_context(request, application, *, bound=None, narrative_form=None, scan_form=None):
-    """Everything the dossier page shows; `bound` is an EntryForm that failed, re-rendered with its input."""
+def _entries_by_item(application) -> tuple[list[tuple], dict]:
+    """([(catalogue item, its entries, each with its window flag)] for the application's level, the flags by
+    entry): what the dossier page and the printed form both list."""
     entries = list(application.entries.all())
     flags = services.entry_window_flags(application=application, entries=entries)
-    sections = []
+    by_item = []
     for item in catalogue.items_for_level(application.level):
         rows = [e for e in entries if e.item_code == item.code]
         for e in rows:
             e.flag = flags.get(e.pk, "")
+        by_item.append((item, rows))
+    return by_item, flags
+
+
+def _dossier_context(request, application, *, bound=None, narrative_form=None, scan_form=None):
+    """Everything the dossier page shows; `bound` is an EntryForm that failed, re-rendered with its input."""
+    sections = []
+    by_item, flags = _entries_by_item(application)
+    for item, rows in by_item:
         form = bound if bound is not None and bound.item.code == item.code else EntryForm(item=item, prefix=item.code)
         window = catalogue.window_for(item, campaign=application.campaign)
         sections.append({"item": item, "entries": rows, "form": form, "window": window,
@@ -351,14 +361,8 @@ def form_pdf_column_widths(item) -> list[float]:
 
 def _form_pdf_context(application, profile) -> dict:
     """What the printed form shows, and nothing else: the dossier page's forms, windows and checks stay out."""
-    entries = list(application.entries.all())
-    flags = services.entry_window_flags(application=application, entries=entries)
-    sections = []
-    for item in catalogue.items_for_level(application.level):
-        rows = [e for e in entries if e.item_code == item.code]
-        for e in rows:
-            e.flag = flags.get(e.pk, "")
-        sections.append({"item": item, "entries": rows, "col_widths": form_pdf_column_widths(item)})
+    sections = [{"item": item, "entries": rows, "col_widths": form_pdf_column_widths(item)}
+                for item, rows in _entries_by_item(application)[0]]
     frozen = not application.is_editable and application.profile_snapshot
     return {
         "application": application, "sections": sections, "section_titles": catalogue.SECTIONS,
