@@ -8,14 +8,16 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from applicants.models import Application
+
 register = template.Library()
 
 
 def _row(a) -> str:
     pk, number = a.pk, escape(a.number)
     select = (f'<input type="checkbox" name="ids" value="{pk}" aria-label="选择 {number}">'
-              if a.status == "under_review" else "")
-    exceptional = ' <span class="tag">破格</span>' if a.track == "exceptional" else ""
+              if a.status == Application.Status.UNDER_REVIEW else "")
+    exceptional = ' <span class="tag">破格</span>' if a.track == Application.Track.EXCEPTIONAL else ""
     city = f" · {escape(a.city)}" if a.city else ""
     amended = ' <span class="tag">已修改</span>' if a.amendment_used else ""
     back = f'<a href="{escape(a.return_url)}">退回修改</a>' if a.return_url else ""
