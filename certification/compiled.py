@@ -7,19 +7,21 @@ the column converters, and runs the same SQL with the request's numbers in the s
 queryset's `values_list` would give them (the database's converters applied, SQLite's dates included).
 
 Only for querysets whose SQL does not depend on the slot values: id slots (numbers, or their text for a generic
-relation's object_id), no lists of varying length (compile one query per length instead),
-no slot that decides a join or a filter's presence. A slot whose marker does not appear in the parameters is a
-programming error, raised on first use.
+relation's object_id) and a slice's offset (`queryset[offset:offset + 50]`, which Django writes into the SQL);
+no lists of varying length (compile one query per length instead), no slot that decides a join or whether a
+filter applies. A slot that appears nowhere in the statement is a programming error, raised on first use.
 """
 
+import re
 import threading
 from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
 
-# Far below any id: a marker cannot be mistaken for a real parameter of the same queryset.
-_MARKER_BASE = -7_300_000_000_000_000_000
+# Far above any id or row count (still a bigint): a marker cannot be mistaken for a real value of the queryset.
+_MARKER_BASE = 7_300_000_000_000_000_000
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
 
 
 class CompiledQuery:
@@ -33,10 +35,13 @@ class CompiledQuery:
         found = self._by_alias.get(alias)
         if found is None:
             with self._lock:
-                markers = {slot: _MARKER_BASE - i for i, slot in enumerate(self._slots)}
+                markers = {slot: _MARKER_BASE + i for i, slot in enumerate(self._slots)}
                 queryset = self._build(**markers).using(alias)
                 compiler = queryset.query.get_compiler(using=alias)
                 sql, params = compiler.as_sql()
+                params = list(params)
+                for slot, marker in markers.items():
+                    sql, params = _as_parameter(sql, params, slot, marker)
                 positions = {}
                 for slot, marker in markers.items():
                     # An id compared with a text column (a generic relation's object_id) is a string parameter.
@@ -76,3 +81,15 @@ class CompiledQuery:
                 row[pos] = value
             converted.append(tuple(row))
         return converted
+
+
+def _as_parameter(sql: str, params: list, slot: str, marker: int) -> tuple[str, list]:
+    """A slot Django writes into the SQL text (a slice's OFFSET) made a parameter like the others."""
+    if any(value == marker or value == str(marker) for value in params):
+        return sql, params
+    found = list(re.finditer(rf"\b{marker}\b", sql))
+    if len(found) != 1:
+        raise ValueError(f"slot {slot!r} is not a parameter of the compiled query")
+    at = found[0].start()
+    before = len(_PLACEHOLDER.findall(sql[:at]))
+    return f"{sql[:at]}%s{sql[found[0].end():]}", [*params[:before], marker, *params[before:]]

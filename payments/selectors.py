@@ -1,3 +1,4 @@
+import functools
 import time
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +12,7 @@ from django.db.models import CharField, Count, Func, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from certification.compiled import CompiledQuery
 from certification.models import Authority, Campaign
 from certification.predicates import is_administrator, is_national_secretariat, is_secretariat
 
@@ -102,17 +104,51 @@ def staff_order_list(*, user, campaign_id: int | None = None, status: str | None
 
     The chart's per-campaign counts (cached, see ORDER_TOTALS_MAX_AGE) add up to the number of orders listed, so
     paging needs no COUNT, and campaign titles come from the cached filter choices. The page's pks are read in list
-    order from an index alone (campaign and status are included columns of the `order_*` indexes), then only those
+    order from an index alone (campaign and status are included columns of the `order_*` indexes), and only those
     rows are read, with their applicant's name: nothing else (no rule sets, no profile snapshots, no invoices).
+    The statement is compiled once per process for each scope and filter (`_staff_page_query`).
     """
     totals_version, totals = _order_totals_cached(user=user, campaign_id=campaign_id, status=status)
     campaigns = campaign_choices_for_staff(user=user)
-    pks = orders_for_staff(user=user, campaign_id=campaign_id, status=status).order_by("-created_at", "-pk")
-    paginator = Paginator(pks.values_list("pk", flat=True), STAFF_LIST_PER_PAGE)
-    paginator.count = sum(row["orders"] for row in totals)
-    page = paginator.get_page(page_number)
-    page.object_list = _staff_rows(page.object_list, titles=dict(campaigns)) if paginator.count else []
+    page = Paginator(range(sum(row["orders"] for row in totals)), STAFF_LIST_PER_PAGE).get_page(page_number)
+    scope = _staff_scope(user)
+    rows = []
+    if page.paginator.count and scope != "none":
+        query = _staff_page_query(scope=scope.split("-")[0], by_campaign=bool(campaign_id), status=status or "",
+                                  time_zone=timezone.get_current_timezone_name())
+        slots = {"offset": (page.number - 1) * STAFF_LIST_PER_PAGE}
+        if scope != "all":
+            slots["authority_id"] = user.authority_id
+        if campaign_id:
+            slots["campaign_id"] = campaign_id
+        rows = query.rows(**slots)
+    page.object_list = _staff_rows(rows, titles=dict(campaigns))
     return StaffOrderList(page=page, totals=totals, totals_version=totals_version, campaigns=campaigns)
+
+
+@functools.lru_cache(maxsize=64)
+def _staff_page_query(*, scope: str, by_campaign: bool, status: str, time_zone: str) -> CompiledQuery:
+    """The staff list's page statement for a scope ("all" or "authority") and filter. `status` is one of the
+    order statuses (the view's form checked it) or "": the cache holds a handful of statements."""
+    slots = ["offset"] + (["authority_id"] if scope == "authority" else []) + (["campaign_id"] if by_campaign else [])
+    # Elsewhere (SQLite in development) the datetimes come back and are formatted by `_staff_rows`.
+    times = ((_LocalMinute("created_at", time_zone=time_zone), _LocalMinute("paid_at", time_zone=time_zone))
+             if connection.vendor == "postgresql" else ("created_at", "paid_at"))
+
+    def build(offset, authority_id=None, campaign_id=None):
+        listed = Order.objects.all()
+        if authority_id is not None:
+            listed = listed.filter(campaign__authority_id=authority_id)  # as orders_for_staff
+        if campaign_id is not None:
+            listed = listed.filter(campaign_id=campaign_id)
+        if status:
+            listed = listed.filter(status=status)
+        pks = listed.order_by("-created_at", "-pk").values("pk")[offset:offset + STAFF_LIST_PER_PAGE]
+        return (Order.objects.filter(pk__in=pks).order_by("-created_at", "-pk")
+                .values_list("number", "status", "amount", "invoice_status", *times, "campaign_id",
+                             "applicant__full_name", "applicant__email"))
+
+    return CompiledQuery(build, *slots)
 
 
 class _LocalMinute(Func):
@@ -121,19 +157,16 @@ class _LocalMinute(Func):
 
     output_field = CharField()
 
+    def __init__(self, expression, *, time_zone: str):
+        super().__init__(expression)
+        self.time_zone = time_zone
+
     def as_postgresql(self, compiler, connection, **extra_context):
         sql, params = compiler.compile(self.get_source_expressions()[0])
-        return (f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')",
-                (*params, timezone.get_current_timezone_name()))
+        return f"to_char({sql} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')", (*params, self.time_zone)
 
 
-def _staff_rows(pks: QuerySet, *, titles: dict[int, str]) -> list[StaffOrderRow]:
-    # Elsewhere (SQLite in development) the datetimes come back and are formatted below.
-    times = ((_LocalMinute("created_at"), _LocalMinute("paid_at")) if connection.vendor == "postgresql"
-             else ("created_at", "paid_at"))
-    rows = list(Order.objects.filter(pk__in=pks).order_by("-created_at", "-pk")
-                .values_list("number", "status", "amount", "invoice_status", *times, "campaign_id",
-                             "applicant__full_name", "applicant__email"))
+def _staff_rows(rows: list[tuple], *, titles: dict[int, str]) -> list[StaffOrderRow]:
     missing = {row[6] for row in rows} - titles.keys()
     if missing:  # a campaign newer than the cached choices (created without a post_save signal)
         titles = {**titles, **dict(Campaign.objects.filter(pk__in=missing).values_list("pk", "title"))}

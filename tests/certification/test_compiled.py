@@ -72,3 +72,14 @@ def test_a_slot_the_query_does_not_use_is_refused(db):
     query = CompiledQuery(lambda authority_id: Campaign.objects.values_list("slug"), "authority_id")
     with pytest.raises(ValueError, match="authority_id"):
         query.rows(authority_id=1)
+
+
+def test_a_slices_offset_is_a_slot(seeded):
+    def build(offset):
+        return Campaign.objects.order_by("slug").values_list("slug", flat=True)[offset:offset + 2]
+
+    query = CompiledQuery(build, "offset")
+    slugs = list(Campaign.objects.order_by("slug").values_list("slug", flat=True))
+    assert len(slugs) >= 4
+    for offset in range(len(slugs) + 1):
+        assert [row[0] for row in query.rows(offset=offset)] == slugs[offset:offset + 2]
