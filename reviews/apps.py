@@ -22,8 +22,12 @@ class ReviewsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from applicants.models import Application
+        from certification.models import Campaign
 
-        from .selectors import eligibility_counts_forget
+        from .selectors import authority_campaigns_forget, eligibility_counts_forget
 
         post_save.connect(eligibility_counts_forget, sender=Application, dispatch_uid="reviews.eligibility_counts")
         post_delete.connect(eligibility_counts_forget, sender=Application, dispatch_uid="reviews.eligibility_counts")
+        # And its campaign list per authority; a saved or deleted campaign drops it.
+        post_save.connect(authority_campaigns_forget, sender=Campaign, dispatch_uid="reviews.authority_campaigns")
+        post_delete.connect(authority_campaigns_forget, sender=Campaign, dispatch_uid="reviews.authority_campaigns")

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from applicants.models import Application
+from certification.models import Campaign
 from reviews import selectors, services
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,22 @@ def test_the_total_is_kept_between_pages_and_follows_every_saved_application(cli
     make_under_review()  # submitted and paid through the services: saved applications
     assert "共 3 份" in client.get(url).content.decode()
     assert "共 1 份" in client.get(url, {"q": "申请人3"}).content.decode()
+
+
+def test_the_campaign_filter_is_kept_and_follows_every_saved_campaign(client, national_secretariat):
+    """The authority's campaigns are read once, then kept until a campaign is saved or deleted."""
+    client.force_login(national_secretariat)
+    url = reverse("reviews:eligibility_list")
+    first = selectors.authority_campaigns(user=national_secretariat)
+    with CaptureQueriesContext(connection) as ctx:
+        kept = selectors.authority_campaigns(user=national_secretariat)
+    assert not ctx.captured_queries, "the kept campaigns were not used"
+    assert [(c.pk, c.slug, c.title, c.year, c.level) for c in kept] == \
+        [(c.pk, c.slug, c.title, c.year, c.level) for c in first]
+    assert "新设认证活动" not in client.get(url).content.decode()
+    fresh = Campaign.objects.get(pk=first[0].pk)  # a copy of one, saved as a new campaign of the authority
+    fresh.pk, fresh.slug, fresh.title, fresh.year = None, "kept-list-new", "新设认证活动", 2031
+    fresh.save()
+    assert "新设认证活动" in client.get(url).content.decode()
+    fresh.delete()
+    assert "新设认证活动" not in client.get(url).content.decode()
