@@ -106,7 +106,8 @@ def workbench(request):
                                         unit=f["unit"].strip(), track=f["track"], q=f["q"].strip())
     return render(request, "reviews/eligibility_list.html", {
         "applications": listed.rows, "page": listed.page, "pending": listed.pending, "status": f["status"],
-        "f": f, "statuses": Application.Status.choices, "campaigns": campaigns, "levels": Level.choices,
+        "f": f, "statuses": Application.Status.choices, "campaign_choices": [(c.slug, c.title) for c in campaigns],
+        "levels": Level.choices,
         "tracks": Application.Track.choices, "verdicts": Outcome.choices, "qs": _query_string(request),
         "campaign": campaign})
 

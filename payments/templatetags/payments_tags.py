@@ -1,8 +1,8 @@
-"""The rows and the filter's options of the staff order list.
+"""The rows of the staff order list.
 
 A page holds 50 rows of ten values each; through the template engine they cost more than all the rest of the page
-together, so the rows are written here, every value escaped, the markup exactly what the template (and the form's
-select widget, for the options) had."""
+together, so the rows are written here, every value escaped, the markup exactly what the template had. The filter's
+options come from `certification/templatetags/filter_tags.py`."""
 
 from html import escape
 
@@ -26,12 +26,3 @@ def staff_order_rows(rows) -> SafeString:
     if not rows:
         return mark_safe('<tr><td colspan="8" class="empty">暂无订单。</td></tr>')
     return mark_safe("".join(_row(o) for o in rows))  # every value above is escaped or safe by construction
-
-
-@register.simple_tag
-def filter_options(choices, selected) -> SafeString:
-    """`<option>`s after the empty one, as Django's select widget writes them; `selected` is a choice's value."""
-    selected = str(selected)
-    return mark_safe("".join(  # every value below goes through escape()
-        f'\n  <option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>'
-        f'{escape(label)}</option>\n' for value, label in choices))
