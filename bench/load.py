@@ -44,7 +44,7 @@ REQUESTS_PER_PAGE = int(os.environ.get("BENCH_REQUESTS", "500"))  # per page and
 # The page and the reference view take turns in blocks, ROUNDS of each, and each p95 is taken over all its blocks:
 # a shared virtual machine's speed drifts by tens of percent within seconds, and one block of each, back to back,
 # compared two different machines as often as two views.
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "10"))
 WORKERS = 4
 JIANGSU = "江苏省青少年科技教育协会"
 PASSWORD = "Bench-pass-2026"
