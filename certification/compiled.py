@@ -35,6 +35,8 @@ class CompiledQuery:
         found = self._by_alias.get(alias)
         if found is None:
             with self._lock:
+                if alias in self._by_alias:  # another thread compiled it meanwhile
+                    return self._by_alias[alias]
                 markers = {slot: _MARKER_BASE + i for i, slot in enumerate(self._slots)}
                 queryset = self._build(**markers).using(alias)
                 compiler = queryset.query.get_compiler(using=alias)

@@ -53,13 +53,19 @@ def orders_for_staff(*, user, campaign_id: int | None = None, status: str | None
     A provincial secretariat's condition is a join, not a `campaign__in` subquery: nested once more inside the
     staff list's page query, Django spent longer relabelling the subquery's aliases than PostgreSQL ran it.
     """
-    qs = Order.objects.all()
     if _sees_every_campaign(user):
-        pass
-    elif is_secretariat(user):
-        qs = qs.filter(campaign__authority_id=user.authority_id)  # as campaigns_visible_to_staff
-    else:
-        return qs.none()
+        return _orders_listed(campaign_id=campaign_id, status=status)
+    if is_secretariat(user):  # as campaigns_visible_to_staff
+        return _orders_listed(authority_id=user.authority_id, campaign_id=campaign_id, status=status)
+    return Order.objects.none()
+
+
+def _orders_listed(*, authority_id: int | None = None, campaign_id: int | None = None,
+                   status: str | None = None) -> QuerySet[Order]:
+    """The orders of one authority's campaigns (None: every campaign's), filtered as the staff list is."""
+    qs = Order.objects.all()
+    if authority_id is not None:
+        qs = qs.filter(campaign__authority_id=authority_id)
     if campaign_id:
         qs = qs.filter(campaign_id=campaign_id)
     if status:
@@ -136,13 +142,7 @@ def _staff_page_query(*, scope: str, by_campaign: bool, status: str, time_zone: 
              if connection.vendor == "postgresql" else ("created_at", "paid_at"))
 
     def build(offset, authority_id=None, campaign_id=None):
-        listed = Order.objects.all()
-        if authority_id is not None:
-            listed = listed.filter(campaign__authority_id=authority_id)  # as orders_for_staff
-        if campaign_id is not None:
-            listed = listed.filter(campaign_id=campaign_id)
-        if status:
-            listed = listed.filter(status=status)
+        listed = _orders_listed(authority_id=authority_id, campaign_id=campaign_id, status=status)
         pks = listed.order_by("-created_at", "-pk").values("pk")[offset:offset + STAFF_LIST_PER_PAGE]
         return (Order.objects.filter(pk__in=pks).order_by("-created_at", "-pk")
                 .values_list("number", "status", "amount", "invoice_status", *times, "campaign_id",
