@@ -147,3 +147,19 @@ def test_the_campaign_filter_is_kept_and_follows_every_saved_campaign(client, na
     assert "新设认证活动" in client.get(url).content.decode()
     fresh.delete()
     assert "新设认证活动" not in client.get(url).content.decode()
+
+
+def test_the_filter_shows_what_was_chosen(client, make_under_review, national_secretariat, demo):
+    make_under_review()
+    client.force_login(national_secretariat)
+    campaign = demo["senior"]
+    page = client.get(reverse("reviews:eligibility_list"), {
+        "campaign": campaign.slug, "level": "senior", "status": "under_review", "track": "regular"}).content.decode()
+    assert f'<option value="{campaign.slug}" selected>{campaign.title}</option>' in page
+    assert '<option value="senior" selected>' in page
+    assert '<option value="under_review" selected>' in page
+    assert '<option value="regular" selected>' in page
+    filters = page.split('<form method="get" class="filters">', 1)[1].split("</form>", 1)[0]
+    assert filters.count(" selected>") == 4  # nothing else chosen: the verdict stays 全部
+    others = [c for c in selectors.authority_campaigns(user=national_secretariat) if c.pk != campaign.pk]
+    assert others and all(f'<option value="{c.slug}">' in page for c in others)
